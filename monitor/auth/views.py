@@ -1,0 +1,82 @@
+"""Sign-in, sign-out and the profile page."""
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from monitor.auth import bp
+from monitor.auth import session as _session  # noqa: F401  (registers the user loader)
+from monitor.auth.forms import LanguageForm, LoginForm, PasswordForm
+from monitor.forms import show_errors
+from monitor.services import signin, users
+from monitor.services.errors import ValidationError
+
+
+def safe_next(target):
+    """Only a local path may be a redirect target: no scheme, no host, no `//`."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target:
+        return None
+    return target
+
+
+@bp.route("/")
+@login_required
+def index():
+    """Home: the deals list."""
+    return redirect("/leads")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Sign in with e-mail and password."""
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")) or url_for("auth.index"))
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            user = signin.authenticate(form.email.data, form.password.data)
+        except signin.SignInRefused as refused:
+            error = str(refused)
+        else:
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next")) or url_for("auth.index"))
+    return render_template("auth/login.html", form=form, error=error)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """Sign out (POST with the CSRF token)."""
+    logout_user()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    """Change one's own password and interface language."""
+    password_form = PasswordForm(prefix="pw")
+    language_form = LanguageForm(prefix="lang", language=current_user.language or "")
+    if request.method == "POST" and "pw-new_password" in request.form and password_form.validate():
+        try:
+            users.change_own_password(
+                current_user, password_form.current_password.data, password_form.new_password.data
+            )
+        except ValidationError as invalid:
+            show_errors(password_form, invalid.errors)
+        else:
+            login_user(current_user._get_current_object())  # keep this session, others end
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("auth.profile"))
+    elif request.method == "POST" and "lang-language" in request.form and language_form.validate():
+        users.set_language(current_user, language_form.language.data or None)
+        flash(_("The interface language has been saved."), "success")
+        return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", password_form=password_form, language_form=language_form)

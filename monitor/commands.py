@@ -1,0 +1,78 @@
+"""The `flask` CLI: schema, users, demo data."""
+import click
+from flask.cli import with_appcontext
+
+from monitor import schema
+from monitor.services import demo, pipelines, users
+from monitor.services.errors import ValidationError
+
+
+def init_app(app):
+    """Register every command."""
+    for command in (init_db, create_user, activate_user, demo_data, db_revision):
+        app.cli.add_command(command)
+
+
+def _fail(errors):
+    raise click.ClickException("; ".join(f"{field}: {message}" for field, message in errors.items()))
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db():
+    """Create or upgrade the schema (idempotent); a new database gets the account and a pipeline."""
+    schema.upgrade()
+    pipelines.ensure_account()
+    click.echo("Database is up to date.")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--name", required=True, help="The user's name.")
+@click.option("--password", required=True, help="At least 8 characters.")
+@click.option("--admin", is_flag=True, help="Make the user an administrator.")
+@click.option("--export", "can_export", is_flag=True, help="Allow exporting lists.")
+@with_appcontext
+def create_user(email, name, password, admin, can_export):
+    """Create a user."""
+    try:
+        user = users.create_user(name, email, password, is_admin=admin, can_export=can_export)
+    except ValidationError as invalid:
+        _fail(invalid.errors)
+    click.echo(f"Created user {user.email} (id {user.id}{', administrator' if admin else ''}).")
+
+
+@click.command("activate-user")
+@click.argument("email")
+@with_appcontext
+def activate_user(email):
+    """Tick Activity for a user: the recovery path when no administrator can sign in."""
+    from monitor.activity import reactivate_user
+
+    user = users.find_user(email)
+    if user is None:
+        raise click.ClickException(f"No user with the e-mail {email}.")
+    reactivate_user(user, by=None)
+    click.echo(f"Activated {user.email}.")
+
+
+@click.command("demo-data")
+@click.option("--deals", default=demo.DEFAULT_DEALS, show_default=True,
+              type=click.IntRange(0, 10_000_000), help="How many deals to create.")
+@click.option("--if-empty", is_flag=True, help="Only load demo data into a database without users.")
+@with_appcontext
+def demo_data(deals, if_empty):
+    """Load deterministic demo data: users, two pipelines, deals, contacts, companies, customers."""
+    if if_empty and not demo.database_is_empty():
+        click.echo("The database already has users; no demo data loaded.")
+    else:
+        demo.load(deals, progress=click.echo)
+    click.echo(f"Demo administrator: {demo.ADMIN_EMAIL} / password: {demo.ADMIN_PASSWORD}")
+
+
+@click.command("db-revision")
+@click.argument("message")
+@with_appcontext
+def db_revision(message):
+    """Write a new migration from the models (for developers)."""
+    schema.autogenerate(message)

@@ -1,0 +1,24 @@
+"""Built-in defaults; instance/config.py and FLASK_* environment variables override them."""
+
+
+class DefaultConfig:
+    """Settings every deployment starts from."""
+
+    PLAN = "professional"
+    LANGUAGES = ("en", "ru")
+    BABEL_DEFAULT_LOCALE = "en"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_DEFAULT_SENDER = "Tally CRM <noreply@tally.localhost>"
+    # Sign-in throttling: after this many failures for one e-mail, wait LOGIN_LOCK_SECONDS.
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_SECONDS = 60
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a method name, not a password)
+    SQLITE_BUSY_TIMEOUT_MS = 30000
+    # A callable returning the current UTC time; tests inject a frozen clock.
+    CLOCK = None

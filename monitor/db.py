@@ -1,0 +1,94 @@
+"""Engine, app-context-scoped session, declarative Base and SQLite pragmas."""
+from contextlib import contextmanager
+
+from flask import current_app
+from flask.globals import app_ctx
+from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every model."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def make_engine(url, busy_timeout_ms=30000):
+    """Create an engine; on SQLite set WAL, NORMAL sync, foreign keys and a busy timeout.
+
+    pysqlite's own transaction handling is switched off so that SQLAlchemy emits BEGIN
+    itself: BEGIN IMMEDIATE when a unit of work asks for it (see `immediate`), so that a
+    read-then-write rule holds the write lock from its first read.
+    """
+    is_sqlite = url.startswith("sqlite")
+    kwargs = {"connect_args": {"timeout": busy_timeout_ms / 1000}} if is_sqlite else {}
+    engine = create_engine(url, **kwargs)
+    if is_sqlite:
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn, _record):
+            dbapi_conn.isolation_level = None
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn):
+            mode = conn.get_execution_options().get("sqlite_begin", "")
+            conn.exec_driver_sql(f"BEGIN {mode}".strip())
+
+    return engine
+
+
+class Database:
+    """The app's engine and a session per app context."""
+
+    def init_app(self, app):
+        engine = make_engine(app.config["DATABASE_URL"], app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        factory = sessionmaker(bind=engine, expire_on_commit=False)
+        sessions = scoped_session(factory, scopefunc=lambda: id(app_ctx._get_current_object()))
+        app.extensions["tally_db"] = (engine, sessions)
+
+        @app.teardown_appcontext
+        def _remove_session(_exc):
+            sessions.remove()
+
+    @property
+    def engine(self):
+        return current_app.extensions["tally_db"][0]
+
+    @property
+    def session(self):
+        return current_app.extensions["tally_db"][1]()
+
+    @contextmanager
+    def immediate(self):
+        """One write transaction that holds the write lock from its first statement.
+
+        Ends whatever read transaction the request had open, then begins with
+        BEGIN IMMEDIATE on SQLite (a plain BEGIN elsewhere, where row locks and
+        atomic upserts give the same exactness). Commits on success, rolls back on error.
+        """
+        session = self.session
+        session.commit()
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+db = Database()

@@ -1,0 +1,1 @@
+"""Use cases outside activity monitoring: users, sign-in, CRM records, demo data."""

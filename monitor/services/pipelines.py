@@ -1,0 +1,47 @@
+"""Pipelines and their statuses."""
+from sqlalchemy import func, select
+
+from monitor.db import db
+from monitor.models import Account, Pipeline, Status
+from monitor.models.crm import LOST_STATUS_ID, WON_STATUS_ID
+
+# amoCRM numbers ordinary statuses account-wide; keep them clear of 142/143.
+FIRST_STATUS_ID = 1000
+DEFAULT_STAGES = ("First contact", "Negotiation", "Decision making", "Contract discussion")
+STAGE_COLORS = ("#99ccff", "#ffff99", "#ffcc66", "#ff9966", "#ccff99", "#dddddd")
+
+
+def create_pipeline(name, stage_names, is_main=False):
+    """Add a pipeline with these open stages followed by Closed - won (142) and Closed - lost (143)."""
+    session = db.session
+    sort = (session.scalar(select(func.max(Pipeline.sort))) or 0) + 10
+    pipeline = Pipeline(name=name, sort=sort, is_main=is_main)
+    next_id = max(
+        FIRST_STATUS_ID,
+        (session.scalar(select(func.max(Status.id)).where(Status.id.notin_((WON_STATUS_ID, LOST_STATUS_ID)))) or 0) + 1,
+    )
+    for position, stage in enumerate(stage_names):
+        pipeline.statuses.append(
+            Status(id=next_id + position, name=str(stage), sort=(position + 1) * 10,
+                   color=STAGE_COLORS[position % 4])
+        )
+    pipeline.statuses.append(Status(id=WON_STATUS_ID, name="Closed - won", sort=10000, color=STAGE_COLORS[4]))
+    pipeline.statuses.append(Status(id=LOST_STATUS_ID, name="Closed - lost", sort=11000, color=STAGE_COLORS[5]))
+    session.add(pipeline)
+    session.flush()
+    return pipeline
+
+
+def ensure_account():
+    """A new database gets the account and a default pipeline, so deals can be created at once."""
+    session = db.session
+    if session.get(Account, 1) is None:
+        session.add(Account(id=1, name="Tally CRM", subdomain="tally"))
+    if session.scalar(select(func.count(Pipeline.id))) == 0:
+        create_pipeline("Sales", DEFAULT_STAGES, is_main=True)
+    session.commit()
+
+
+def list_pipelines():
+    """Every pipeline, main first, by sort order."""
+    return db.session.scalars(select(Pipeline).order_by(Pipeline.is_main.desc(), Pipeline.sort, Pipeline.id)).all()

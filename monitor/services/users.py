@@ -1,0 +1,125 @@
+"""Creating and editing users, their rights and the Activity flag."""
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from monitor.db import db
+from monitor.models import User
+from monitor.services.errors import NotFound, ValidationError
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def normalize_email(email):
+    """Lower-case, trimmed e-mail: the key users are found by."""
+    return (email or "").strip().lower()
+
+
+def find_user(email):
+    """The user with this e-mail, or None."""
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def get_user(user_id):
+    """The user with this id; NotFound otherwise."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(user_id)
+    return user
+
+
+def list_users(status=None):
+    """Users by name, optionally only the active or only the deactivated ones."""
+    query = select(User).order_by(func.lower(User.name), User.id)
+    if status == "active":
+        query = query.where(User.active.is_(True))
+    elif status == "deactivated":
+        query = query.where(User.active.is_(False))
+    return db.session.scalars(query).all()
+
+
+def _check(user, name, email, password, creating):
+    errors = {}
+    if not (name or "").strip():
+        errors["name"] = _l("Enter a name.")
+    try:
+        validate_email(email or "", check_deliverability=False)
+    except EmailNotValidError:
+        errors["email"] = _l("Enter a valid e-mail address.")
+    else:
+        other = find_user(email)
+        if other is not None and other is not user:
+            errors["email"] = _l("Another user already has this e-mail.")
+    if creating and not password:
+        errors["password"] = _l("Enter a password.")
+    elif password and len(password) < MIN_PASSWORD_LENGTH:
+        errors["password"] = _l("The password must be at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+    if errors:
+        raise ValidationError(errors)
+
+
+def create_user(name, email, password, is_admin=False, can_export=False, active=True):
+    """Add a user; ValidationError for an empty name, a bad or taken e-mail, a short password."""
+    _check(None, name, email, password, creating=True)
+    user = User(
+        name=name.strip(),
+        email=normalize_email(email),
+        is_admin=is_admin,
+        can_export=can_export,
+        active=active,
+    )
+    user.set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def update_user(user, name, email, password, is_admin, can_export, active, acting_user=None):
+    """Save an administrator's edit of a user. An empty password leaves it unchanged.
+
+    Ticking Activity on a deactivated user goes through the activity service, which
+    also restarts their counts; unticking it ends every session of theirs.
+    """
+    _check(user, name, email, password, creating=False)
+    if acting_user is not None and acting_user.id == user.id and (not active or not is_admin):
+        raise ValidationError({"is_active" if not active else "is_admin": _l(
+            "You cannot deactivate yourself or remove your own administrator right."
+        )})
+    user.name = name.strip()
+    user.email = normalize_email(email)
+    user.is_admin = is_admin
+    user.can_export = can_export
+    if password:
+        user.set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
+    was_active = user.active
+    if was_active and not active:
+        user.active = False
+        user.session_version += 1
+    db.session.commit()
+    if not was_active and active:
+        from monitor.activity import reactivate_user
+
+        reactivate_user(user, by=acting_user)
+    return user
+
+
+def change_own_password(user, current_password, new_password):
+    """A user's own password change; other sessions of theirs end."""
+    if not user.check_password(current_password or ""):
+        raise ValidationError({"current_password": _l("The current password is wrong.")})
+    if len(new_password or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationError(
+            {"new_password": _l("The password must be at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)}
+        )
+    user.set_password(new_password, current_app.config["PASSWORD_HASH_METHOD"])
+    user.session_version += 1
+    db.session.commit()
+
+
+def set_language(user, language):
+    """Save the user's interface language (None = follow the browser)."""
+    if language not in current_app.config["LANGUAGES"]:
+        language = None
+    user.language = language
+    db.session.commit()

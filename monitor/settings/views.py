@@ -1,0 +1,69 @@
+"""Rights and users."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from monitor.forms import show_errors
+from monitor.services import users
+from monitor.services.errors import NotFound, ValidationError
+from monitor.settings import bp
+from monitor.settings.forms import UserForm
+
+USER_STATUSES = ("active", "deactivated")
+
+
+@bp.route("/")
+def index():
+    """The console's first page."""
+    return redirect(url_for("settings.user_list"))
+
+
+@bp.route("/users")
+def user_list():
+    """Users, optionally only the active or the deactivated ones."""
+    status = request.args.get("status")
+    if status not in USER_STATUSES:
+        status = None
+    return render_template("settings/users.html", users=users.list_users(status), status=status)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def user_new():
+    """Create a user."""
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            user = users.create_user(
+                form.name.data, form.email.data, form.password.data,
+                is_admin=form.is_admin.data, can_export=form.can_export.data,
+                active=form.is_active.data,
+            )
+        except ValidationError as invalid:
+            show_errors(form, invalid.errors)
+        else:
+            flash(_("User %(name)s has been created.", name=user.name), "success")
+            return redirect(url_for("settings.user_list"))
+    return render_template("settings/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def user_edit(user_id):
+    """Edit a user's name, e-mail, password, rights and Activity."""
+    try:
+        user = users.get_user(user_id)
+    except NotFound:
+        abort(404)
+    form = UserForm(obj=user, is_active=user.active)
+    if form.validate_on_submit():
+        try:
+            users.update_user(
+                user, form.name.data, form.email.data, form.password.data,
+                is_admin=form.is_admin.data, can_export=form.can_export.data,
+                active=form.is_active.data, acting_user=current_user,
+            )
+        except ValidationError as invalid:
+            show_errors(form, invalid.errors)
+        else:
+            flash(_("User %(name)s has been saved.", name=user.name), "success")
+            return redirect(url_for("settings.user_list"))
+    return render_template("settings/user_form.html", form=form, user=user)
