@@ -16,6 +16,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 PASSWORD = "correct-horse"
+pytest_plugins = ["tests.fixtures_crm", "tests.fixtures_activity", "tests.fixtures_api"]
 
 
 class FrozenClock:

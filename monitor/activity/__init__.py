@@ -1,4 +1,19 @@
-"""Activity monitoring: the one module that owns counting, deactivation and reactivation."""
-from monitor.activity.service import deactivation_message, reactivate_user
+"""Activity monitoring: the one module that owns counting, deactivation and reactivation.
 
-__all__ = ["deactivation_message", "reactivate_user"]
+Every view that shows CRM records calls `charge` *before* it renders them:
+
+    activity.charge(current_user, "web", cards=[("leads", deal.id)])   # a card
+    activity.charge(current_user, "web", elements=len(rows))            # a list page
+
+`charge` raises `LimitReached` when the records must not be shown; its error
+handler answers 403 (or 429 for the last administrator), HTML or problem+json.
+"""
+from monitor.activity.service import (
+    CHANNELS,
+    LimitReached,
+    charge,
+    deactivation_message,
+    reactivate_user,
+)
+
+__all__ = ["CHANNELS", "LimitReached", "charge", "deactivation_message", "reactivate_user"]
