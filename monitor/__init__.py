@@ -74,18 +74,23 @@ def register_extensions(app):
 
 def register_blueprints(app):
     """Mount every area of the product."""
+    from monitor.api import bp as api_bp
     from monitor.auth import bp as auth_bp
+    from monitor.notifications import bp as notifications_bp
     from monitor.settings import bp as settings_bp
 
+    app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(settings_bp)
+    app.register_blueprint(notifications_bp)
 
 
 def register_errorhandlers(app):
     """HTML error pages for the browser, problem+json under /api."""
-    from monitor.errors import init_app
+    from monitor import activity, errors
 
-    init_app(app)
+    errors.init_app(app)
+    activity.init_app(app)
 
 
 def register_commands(app):

@@ -9,7 +9,7 @@ from monitor.services.errors import ValidationError
 
 def init_app(app):
     """Register every command."""
-    for command in (init_db, create_user, activate_user, demo_data, db_revision):
+    for command in (init_db, create_user, activate_user, demo_data, send_outbox, prune, create_token, db_revision):
         app.cli.add_command(command)
 
 
@@ -76,3 +76,45 @@ def demo_data(deals, if_empty):
 def db_revision(message):
     """Write a new migration from the models (for developers)."""
     schema.autogenerate(message)
+
+
+@click.command("send-outbox")
+@with_appcontext
+def send_outbox():
+    """Send the e-mail that is due now (it is also retried on its own while the server runs)."""
+    from monitor.activity import outbox
+
+    sent, failed = outbox.send_due()
+    click.echo(f"Sent {sent} e-mail(s); {failed} failed and will be retried.")
+    if failed:
+        raise SystemExit(1)
+
+
+@click.command("prune")
+@with_appcontext
+def prune():
+    """Drop monitoring rows that are no longer needed (also done automatically)."""
+    from monitor.activity.housekeeping import prune as prune_rows
+
+    removed = prune_rows()
+    click.echo(", ".join(f"{name}: {count}" for name, count in removed.items()))
+
+
+@click.command("create-token")
+@click.argument("email")
+@click.option("--name", default="Command line", show_default=True, help="A name to recognise the token by.")
+@click.option("--days", default=365, show_default=True, type=click.IntRange(1, 3650), help="Days until it expires.")
+@with_appcontext
+def create_token(email, name, days):
+    """Print a new long-lived API token for a user (shown only this once)."""
+    from monitor.services import tokens
+
+    user = users.find_user(email)
+    if user is None:
+        raise click.ClickException(f"No user with the e-mail {email}.")
+    try:
+        token, secret = tokens.create_token(user.id, name, days)
+    except ValidationError as invalid:
+        _fail(invalid.errors)
+    click.echo(f"API token {token.name!r} for {user.email}, valid until {token.expires_at:%Y-%m-%d}:", err=True)
+    click.echo(secret)

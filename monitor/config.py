@@ -20,5 +20,10 @@ class DefaultConfig:
     LOGIN_LOCK_SECONDS = 60
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a method name, not a password)
     SQLITE_BUSY_TIMEOUT_MS = 30000
+    # The outbox: send right after the committing request, and retry in a background
+    # thread of every server process.
+    OUTBOX_SEND_AFTER_COMMIT = True
+    OUTBOX_WORKER = True
+    OUTBOX_INTERVAL_SECONDS = 30
     # A callable returning the current UTC time; tests inject a frozen clock.
     CLOCK = None

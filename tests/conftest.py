@@ -44,6 +44,7 @@ def make_config(path, **extra):
         "WTF_CSRF_ENABLED": False,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "MAIL_SUPPRESS_SEND": True,
+        "OUTBOX_WORKER": False,
         "SERVER_NAME": None,
         **extra,
     }

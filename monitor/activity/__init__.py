@@ -13,7 +13,27 @@ from monitor.activity.service import (
     LimitReached,
     charge,
     deactivation_message,
+    describe_limit,
     reactivate_user,
 )
+from monitor.activity.settings import get_settings, monitoring_enabled
 
-__all__ = ["CHANNELS", "LimitReached", "charge", "deactivation_message", "reactivate_user"]
+__all__ = [
+    "CHANNELS",
+    "LimitReached",
+    "charge",
+    "deactivation_message",
+    "describe_limit",
+    "get_settings",
+    "init_app",
+    "monitoring_enabled",
+    "reactivate_user",
+]
+
+
+def init_app(app):
+    """Register the refusal handler and the outbox worker."""
+    from monitor.activity import handlers
+
+    handlers.init_app(app)
+    app.jinja_env.globals["describe_limit"] = describe_limit

@@ -1,29 +1,247 @@
-"""Counting views, deactivating at a limit, reactivating."""
+"""The one counting path: charge a view, check the limits, deactivate, alert; and reactivation.
+
+Counting and the limit check are one transaction (BEGIN IMMEDIATE on SQLite): an SQL upsert
+adds to the window's count and returns the new total, so parallel requests from one user in
+several worker processes can never see more than the limit together. The statements are
+portable (INSERT ... ON CONFLICT ... DO UPDATE ... RETURNING), so PostgreSQL's row locks give
+the same exactness.
+"""
+from dataclasses import dataclass
+from datetime import datetime
+from math import ceil
+from typing import Optional
+
+from flask import has_request_context, request
+from flask_babel import gettext as _
+from sqlalchemy import DateTime, bindparam, delete, func, select, text, update
+from sqlalchemy.orm.attributes import set_committed_value
+
+from monitor.activity import alerts
+from monitor.activity.settings import get_settings, monitoring_enabled
+from monitor.activity.windows import window_end, window_start
+from monitor.clock import utcnow
 from monitor.db import db
+from monitor.models import ActivityCount, ActivityEvent, CardView, User
+from monitor.models.activity import CARD, LIST
 
 CHANNELS = ("web", "api", "mobile")
 CARD_ENTITIES = ("leads", "contacts", "companies", "customers")
 
+_MARK_CARD_VIEWED = text(
+    "INSERT INTO activity_card_views (user_id, window_start, entity, record_id) "
+    "VALUES (:user_id, :window_start, :entity, :record_id) ON CONFLICT DO NOTHING RETURNING 1"
+).bindparams(bindparam("window_start", type_=DateTime()))
+_ADD_TO_COUNT = {
+    channel: text(
+        "INSERT INTO activity_counts (user_id, kind, window_start, total, web, api, mobile) "
+        f"VALUES (:user_id, :kind, :window_start, :n, {', '.join(':n' if c == channel else '0' for c in CHANNELS)}) "
+        f"ON CONFLICT (user_id, kind, window_start) DO UPDATE SET total = activity_counts.total + :n, "
+        f"{channel} = activity_counts.{channel} + :n RETURNING total"
+    ).bindparams(bindparam("window_start", type_=DateTime()))
+    for channel in CHANNELS
+}
+
+
+@dataclass
+class Breach:
+    """A limit a request reached (`total == limit`) or would pass (`total > limit`)."""
+
+    kind: str
+    limit: int
+    period: str
+    total: int
+    requested: int
+    window_start: datetime
+    window_end: datetime
+
+    @property
+    def crossed(self):
+        return self.total > self.limit
+
 
 class LimitReached(Exception):
-    """The request must not be served: a limit is reached."""
+    """The request must not be served. `status` is 403, or 429 for the last administrator."""
+
+    def __init__(self, kind, limit, period, status=403, retry_after=None):
+        super().__init__(kind, limit, period, status)
+        self.kind, self.limit, self.period = kind, limit, period
+        self.status, self.retry_after = status, retry_after
+
+    def describe(self):
+        if self.kind is None:
+            return _("the account is deactivated")
+        return describe_limit(self.kind, self.limit, self.period)
+
+
+def describe_limit(kind, limit, period):
+    """E.g. "card views: 100 per day", in the current language."""
+    if kind == CARD:
+        what = _("card views: %(n)d per hour", n=limit) if period == "hour" else _(
+            "card views: %(n)d per day", n=limit)
+    else:
+        what = _("list elements: %(n)d per hour", n=limit) if period == "hour" else _(
+            "list elements: %(n)d per day", n=limit)
+    return what
 
 
 def charge(user, channel, cards=(), elements=0):
-    """Count `cards` ((entity, id) pairs) as card views and `elements` as list elements."""
+    """Count `cards` ((entity, id) pairs) as card views and `elements` as list elements.
+
+    Returns normally when the records may be shown (and, if this view brought a total to
+    exactly its limit, after deactivating the user). Raises LimitReached when they must not.
+    """
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
-    for entity, _record_id in cards:
-        if entity not in CARD_ENTITIES:
-            raise ValueError(f"unknown entity {entity!r}")
+    if any(entity not in CARD_ENTITIES for entity, _id in cards):
+        raise ValueError(f"unknown entity in {cards!r}")
+    settings = get_settings()
+    if not monitoring_enabled(settings) or (not cards and elements <= 0):
+        return
+    now = utcnow()
+    with db.immediate() as session:
+        if not session.scalar(select(User.active).where(User.id == user.id)):
+            # Deactivated while this request was on its way: it shows nothing more.
+            raise _refusal_for_inactive(user.id)
+        breach = _count(session, settings, user.id, channel, cards, elements, now)
+        if breach is None:
+            return
+        outcome = _handle_breach(session, settings, user, channel, breach, now)
+    alerts.send_soon()
+    if outcome is not None:
+        raise outcome
+
+
+def _refusal_for_inactive(user_id):
+    event = latest_deactivation(user_id)
+    if event is None:
+        return LimitReached(None, None, None, 403)
+    return LimitReached(event.limit_kind, event.limit_value, event.period, 403)
+
+
+def _count(session, settings, user_id, channel, cards, elements, now):
+    """Add this view to the counts inside a savepoint; return the first breach, if any.
+
+    A view that would pass a limit is rolled back (it will not be shown, so it is not
+    counted) unless the action is notify-only, which refuses nothing.
+    """
+    savepoint = session.begin_nested()
+    conn = session.connection()
+    breaches = []
+    if cards:
+        start = window_start(now, settings.card_period, settings.timezone)
+        new_cards = sum(
+            1 for entity, record_id in dict.fromkeys(cards)
+            if conn.execute(_MARK_CARD_VIEWED, {"user_id": user_id, "window_start": start,
+                                                "entity": entity, "record_id": record_id}).first()
+        )
+        breaches.append(_add(conn, settings, user_id, channel, CARD, new_cards, start, now))
+    if elements > 0:
+        start = window_start(now, settings.list_period, settings.timezone)
+        breaches.append(_add(conn, settings, user_id, channel, LIST, elements, start, now))
+    breaches = [b for b in breaches if b is not None]
+    if settings.action != "notify" and any(b.crossed for b in breaches):
+        savepoint.rollback()
+        return next(b for b in breaches if b.crossed)
+    savepoint.commit()
+    return breaches[0] if breaches else None
+
+
+def _add(conn, settings, user_id, channel, kind, n, start, now):
+    if n <= 0:
+        return None
+    total = conn.execute(
+        _ADD_TO_COUNT[channel], {"user_id": user_id, "kind": kind, "window_start": start, "n": n}
+    ).scalar_one()
+    limit = settings.limit(kind)
+    if limit is None or total < limit:
+        return None
+    period = settings.period(kind)
+    return Breach(kind, limit, period, total, n, start, window_end(now, period, settings.timezone))
+
+
+def _handle_breach(session, settings, user, channel, breach, now):
+    """Deactivate (or, for the last administrator / in notify mode, only alert).
+
+    Returns the LimitReached to raise, or None when the request is served.
+    """
+    retry_after = max(1, ceil((breach.window_end - now).total_seconds()))
+    if settings.action == "notify":
+        alerts.alert_once(session, user, breach, channel, now, _request_details())
+        return None
+    if user.is_admin and _is_last_active_admin(session, user.id):
+        alerts.alert_once(session, user, breach, channel, now, _request_details())
+        return LimitReached(breach.kind, breach.limit, breach.period, 429, retry_after) if breach.crossed else None
+    deactivated = session.execute(
+        update(User).where(User.id == user.id, User.active.is_(True))
+        .values(active=False, session_version=User.session_version + 1).returning(User.id)
+    ).first()
+    if deactivated is not None:
+        event = _record(session, ActivityEvent.DEACTIVATED, user.id, breach, channel, now)
+        alerts.notify_admins(session, user, event)
+    # The in-memory user follows the database: the rest of this request sees them inactive.
+    set_committed_value(user, "active", False)
+    return LimitReached(breach.kind, breach.limit, breach.period, 403) if breach.crossed else None
+
+
+def _is_last_active_admin(session, user_id):
+    others = session.scalar(
+        select(func.count(User.id)).where(User.is_admin.is_(True), User.active.is_(True), User.id != user_id)
+    )
+    return others == 0
+
+
+def _request_details():
+    if not has_request_context():
+        return {"ip": None, "request_line": None}
+    return {"ip": request.remote_addr, "request_line": f"{request.method} {request.full_path.rstrip('?')}"[:600]}
+
+
+def _record(session, event_name, user_id, breach, channel, now):
+    event = ActivityEvent(
+        event=event_name, user_id=user_id, created_at=now, limit_kind=breach.kind,
+        limit_value=breach.limit, period=breach.period, count=breach.total - breach.requested
+        if breach.crossed else breach.total, requested=breach.requested,
+        window_start=breach.window_start, window_end=breach.window_end, channel=channel,
+        **_request_details(),
+    )
+    session.add(event)
+    session.flush()
+    return event
 
 
 def reactivate_user(user, by=None):
-    """Tick Activity: the user may sign in again."""
-    with db.immediate():
+    """Tick Activity: the user may sign in again, with counts for the current windows restarted."""
+    settings = get_settings()
+    now = utcnow()
+    with db.immediate() as session:
         user.active = True
+        session.add(user)
+        for kind in (CARD, LIST):
+            start = window_start(now, settings.period(kind), settings.timezone)
+            session.execute(delete(ActivityCount).where(
+                ActivityCount.user_id == user.id, ActivityCount.kind == kind, ActivityCount.window_start >= start))
+        card_start = window_start(now, settings.card_period, settings.timezone)
+        session.execute(delete(CardView).where(CardView.user_id == user.id, CardView.window_start >= card_start))
+        session.add(ActivityEvent(event=ActivityEvent.REACTIVATED, user_id=user.id, created_at=now,
+                                  by_user_id=by.id if by is not None else None))
 
 
-def deactivation_message(user):
-    """The monitoring limit that deactivated this user, or None when an administrator did."""
-    return None
+def latest_deactivation(user_id):
+    """The user's newest deactivation record, if that is their newest event."""
+    event = db.session.scalar(
+        select(ActivityEvent).where(ActivityEvent.user_id == user_id, ActivityEvent.event != ActivityEvent.LIMIT_REACHED)
+        .order_by(ActivityEvent.created_at.desc(), ActivityEvent.id.desc()).limit(1)
+    )
+    return event if event is not None and event.event == ActivityEvent.DEACTIVATED else None
+
+
+def deactivation_message(user) -> Optional[str]:
+    """Why monitoring deactivated this user, or None when it did not (an administrator did)."""
+    if user.active:
+        return None
+    event = latest_deactivation(user.id)
+    if event is None:
+        return None
+    return _("Your account was deactivated by activity monitoring: %(limit)s. "
+             "An administrator can reactivate it by ticking Activity.",
+             limit=describe_limit(event.limit_kind, event.limit_value, event.period))

@@ -1,4 +1,14 @@
 """All models, importable from one place."""
+from monitor.models.activity import (
+    ActivityAlert,
+    ActivityCount,
+    ActivityEvent,
+    ActivitySettings,
+    CardView,
+    Notification,
+    OutboxMessage,
+)
+from monitor.models.api import ApiRateCount, ApiToken
 from monitor.models.crm import (
     Company,
     Contact,
@@ -12,6 +22,15 @@ from monitor.models.crm import (
 from monitor.models.users import Account, LoginThrottle, User
 
 __all__ = [
+    "ApiRateCount",
+    "ApiToken",
+    "ActivityAlert",
+    "ActivityCount",
+    "ActivityEvent",
+    "ActivitySettings",
+    "CardView",
+    "Notification",
+    "OutboxMessage",
     "Account",
     "Company",
     "Contact",

@@ -3,12 +3,19 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, text
+from sqlalchemy import DateTime, bindparam, delete, text
 
 from monitor.clock import utcnow
 from monitor.db import db
 from monitor.models import LoginThrottle
 from monitor.services.users import find_user, normalize_email
+
+_RECORD_FAILURE = text(
+    "INSERT INTO login_throttle (email, failures, locked_until) VALUES (:email, 1, NULL) "
+    "ON CONFLICT (email) DO UPDATE SET failures = login_throttle.failures + 1, "
+    "locked_until = CASE WHEN login_throttle.failures + 1 >= :max_failures "
+    "THEN :locked_until ELSE login_throttle.locked_until END"
+).bindparams(bindparam("locked_until", type_=DateTime()))
 
 
 class SignInRefused(Exception):
@@ -31,8 +38,9 @@ def authenticate(email, password):
         raise SignInRefused(_("Wrong e-mail or password."))
     if not user.active:
         raise SignInRefused(inactive_reason(user))
-    db.session.execute(delete(LoginThrottle).where(LoginThrottle.email == email))
-    db.session.commit()
+    if throttle is not None:
+        with db.immediate() as session:
+            session.execute(delete(LoginThrottle).where(LoginThrottle.email == email))
     return user
 
 
@@ -49,13 +57,7 @@ def _record_failure(email, now):
     """Count a failure atomically; lock the e-mail for a while after too many."""
     config = current_app.config
     locked_until = now + timedelta(seconds=config["LOGIN_LOCK_SECONDS"])
-    db.session.execute(
-        text(
-            "INSERT INTO login_throttle (email, failures, locked_until) VALUES (:email, 1, NULL) "
-            "ON CONFLICT (email) DO UPDATE SET failures = login_throttle.failures + 1, "
-            "locked_until = CASE WHEN login_throttle.failures + 1 >= :max_failures "
-            "THEN :locked_until ELSE login_throttle.locked_until END"
-        ),
-        {"email": email, "max_failures": config["LOGIN_MAX_FAILURES"], "locked_until": locked_until},
-    )
-    db.session.commit()
+    with db.immediate() as session:
+        session.execute(_RECORD_FAILURE, {
+            "email": email, "max_failures": config["LOGIN_MAX_FAILURES"], "locked_until": locked_until,
+        })

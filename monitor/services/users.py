@@ -3,6 +3,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from werkzeug.security import generate_password_hash
 
 from monitor.db import db
 from monitor.models import User
@@ -70,8 +71,8 @@ def create_user(name, email, password, is_admin=False, can_export=False, active=
         active=active,
     )
     user.set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
-    db.session.add(user)
-    db.session.commit()
+    with db.immediate() as session:
+        session.add(user)
     return user
 
 
@@ -86,17 +87,21 @@ def update_user(user, name, email, password, is_admin, can_export, active, actin
         raise ValidationError({"is_active" if not active else "is_admin": _l(
             "You cannot deactivate yourself or remove your own administrator right."
         )})
-    user.name = name.strip()
-    user.email = normalize_email(email)
-    user.is_admin = is_admin
-    user.can_export = can_export
-    if password:
-        user.set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
-    was_active = user.active
-    if was_active and not active:
-        user.active = False
-        user.session_version += 1
-    db.session.commit()
+    password_hash = (
+        generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"]) if password else None
+    )
+    with db.immediate() as session:
+        session.refresh(user)  # under the write lock: the row as it is now
+        was_active = user.active
+        user.name = name.strip()
+        user.email = normalize_email(email)
+        user.is_admin = is_admin
+        user.can_export = can_export
+        if password_hash:
+            user.password_hash = password_hash
+        if was_active and not active:
+            user.active = False
+            user.session_version = User.session_version + 1
     if not was_active and active:
         from monitor.activity import reactivate_user
 
@@ -112,14 +117,17 @@ def change_own_password(user, current_password, new_password):
         raise ValidationError(
             {"new_password": _l("The password must be at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)}
         )
-    user.set_password(new_password, current_app.config["PASSWORD_HASH_METHOD"])
-    user.session_version += 1
-    db.session.commit()
+    password_hash = generate_password_hash(new_password, method=current_app.config["PASSWORD_HASH_METHOD"])
+    with db.immediate() as session:
+        session.add(user)
+        user.password_hash = password_hash
+        user.session_version = User.session_version + 1
 
 
 def set_language(user, language):
     """Save the user's interface language (None = follow the browser)."""
     if language not in current_app.config["LANGUAGES"]:
         language = None
-    user.language = language
-    db.session.commit()
+    with db.immediate() as session:
+        session.add(user)
+        user.language = language

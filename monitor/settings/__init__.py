@@ -14,3 +14,5 @@ def require_admin():
 
 
 from monitor.settings import views  # noqa: E402,F401
+from monitor.settings import activity  # noqa: E402,F401
+from monitor.settings import api_tokens  # noqa: E402,F401

@@ -1,0 +1,32 @@
+"""How a refused view answers: an HTML page, or problem+json under /api."""
+from flask import render_template
+from flask_babel import gettext as _
+
+from monitor.activity.service import LimitReached
+from monitor.errors import problem, wants_problem_json
+
+
+def limit_reached_response(error: LimitReached):
+    """403 (deactivated) or 429 with Retry-After (the last administrator)."""
+    if error.status == 429:
+        detail = _("Activity limit reached: %(limit)s. Try again in %(seconds)d seconds.",
+                   limit=error.describe(), seconds=error.retry_after)
+        headers = {"Retry-After": str(error.retry_after)}
+    else:
+        detail = _("Deactivated by activity monitoring: %(limit)s", limit=error.describe())
+        headers = {}
+    if wants_problem_json():
+        return problem(error.status, detail, headers=headers)
+    page = render_template("activity/refused.html", error=error, detail=detail)
+    return page, error.status, headers
+
+
+def init_app(app):
+    """Register the handler and the per-process outbox worker."""
+    from monitor.activity import outbox
+
+    app.register_error_handler(LimitReached, limit_reached_response)
+
+    @app.before_request
+    def _start_outbox_worker():
+        outbox.ensure_worker(app)

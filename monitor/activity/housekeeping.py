@@ -1,0 +1,39 @@
+"""Keeping the monitoring tables bounded: `flask prune`, and the background worker."""
+from datetime import timedelta
+
+from sqlalchemy import delete
+
+from monitor.activity.settings import get_settings
+from monitor.activity.windows import window_start
+from monitor.clock import utcnow
+from monitor.db import db
+from monitor.models import ActivityAlert, ActivityCount, CardView, LoginThrottle, OutboxMessage
+
+KEEP_COUNTS_DAYS = 30
+KEEP_SENT_MAIL_DAYS = 30
+
+
+def prune():
+    """Drop card views of past windows, counts and alerts older than 30 days, old sent mail.
+
+    Returns how many rows went, per table.
+    """
+    settings = get_settings()
+    now = utcnow()
+    # Card views matter only in the live window; keep the last hour's too in case the
+    # period was just switched from day to hour and back.
+    card_cutoff = min(window_start(now, settings.card_period, settings.timezone), now - timedelta(hours=1))
+    old = now - timedelta(days=KEEP_COUNTS_DAYS)
+    statements = {
+        "card views": delete(CardView).where(CardView.window_start < card_cutoff),
+        "counts": delete(ActivityCount).where(ActivityCount.window_start < old),
+        "alerts": delete(ActivityAlert).where(ActivityAlert.window_start < old),
+        "sent e-mail": delete(OutboxMessage).where(
+            OutboxMessage.sent_at.is_not(None), OutboxMessage.sent_at < now - timedelta(days=KEEP_SENT_MAIL_DAYS)),
+        "sign-in throttles": delete(LoginThrottle).where(LoginThrottle.locked_until < old),
+    }
+    removed = {}
+    with db.immediate() as session:
+        for name, statement in statements.items():
+            removed[name] = session.execute(statement).rowcount
+    return removed

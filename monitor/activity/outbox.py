@@ -1,0 +1,130 @@
+"""The persistent e-mail outbox: claim due messages, send them, retry those that fail.
+
+Every worker process may run this at once: a message is claimed with a conditional UPDATE
+before sending, so only one process sends it.
+"""
+import logging
+import os
+import smtplib
+import socket
+import threading
+import time
+from datetime import timedelta
+
+from flask import current_app
+from flask_mail import Message
+from sqlalchemy import or_, select, update
+
+from monitor.clock import utcnow
+from monitor.db import db
+from monitor.extensions import mail
+from monitor.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+CLAIM_SECONDS = 120
+RETRY_SECONDS = 30  # well under the promised "at least once a minute"
+BATCH = 100
+SMTP_TIMEOUT = 20
+
+
+def _claim(message_id, now):
+    """Take one due message for this process; False when another process has it."""
+    with db.immediate() as session:
+        claimed = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None),
+                   or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
+            .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS),
+                    attempts=OutboxMessage.attempts + 1)
+            .returning(OutboxMessage.id)
+        ).first()
+    return claimed is not None
+
+
+def _finish(message_id, error=None):
+    now = utcnow()
+    values = {"claimed_until": None}
+    if error is None:
+        values["sent_at"] = now
+        values["last_error"] = None
+    else:
+        values["next_attempt_at"] = now + timedelta(seconds=RETRY_SECONDS)
+        values["last_error"] = str(error)[:500]
+    with db.immediate() as session:
+        session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values))
+
+
+def send_due():
+    """Send every message that is due now; returns (sent, failed)."""
+    now = utcnow()
+    due = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.id).limit(BATCH)
+    ).all()
+    db.session.commit()
+    sent = failed = 0
+    for message in due:
+        if not _claim(message.id, now):
+            continue
+        try:
+            _deliver(message)
+        except (OSError, smtplib.SMTPException) as error:
+            log.warning("outbox: message %s to %s not sent: %s", message.id, message.recipient, error)
+            _finish(message.id, error)
+            failed += 1
+        else:
+            _finish(message.id)
+            sent += 1
+    return sent, failed
+
+
+def _deliver(message):
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(SMTP_TIMEOUT)  # Flask-Mail opens SMTP without a timeout
+    try:
+        mail.send(Message(subject=message.subject, recipients=[message.recipient], body=message.body,
+                          sender=current_app.config["MAIL_DEFAULT_SENDER"]))
+    finally:
+        socket.setdefaulttimeout(previous)
+
+
+def send_due_in(app):
+    """Run send_due in a thread of its own with an app context."""
+    with app.app_context():
+        try:
+            send_due()
+        except Exception:  # a background thread must never die silently
+            log.exception("outbox: sending failed")
+
+
+_worker_pid = None
+_worker_lock = threading.Lock()
+
+
+def ensure_worker(app):
+    """Start this process's background sender/pruner once (again after a fork)."""
+    global _worker_pid
+    if not app.config.get("OUTBOX_WORKER", True) or _worker_pid == os.getpid():
+        return
+    with _worker_lock:
+        if _worker_pid == os.getpid():
+            return
+        _worker_pid = os.getpid()
+        threading.Thread(target=_work, args=(app,), daemon=True, name="outbox-worker").start()
+
+
+def _work(app):
+    from monitor.activity.housekeeping import prune
+
+    interval = app.config.get("OUTBOX_INTERVAL_SECONDS", RETRY_SECONDS)
+    runs = 0
+    while True:
+        time.sleep(interval)
+        send_due_in(app)
+        runs += 1
+        if runs % 20 == 0:
+            with app.app_context():
+                try:
+                    prune()
+                except Exception:
+                    log.exception("prune failed")

@@ -1,0 +1,79 @@
+"""The account's monitoring settings: reading, validating, saving."""
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from monitor.activity.windows import PERIODS
+from monitor.db import db
+from monitor.models import ActivitySettings
+from monitor.services.errors import ValidationError
+
+ACTIONS = ("deactivate", "notify")
+MAX_LIMIT = 1_000_000
+SETTINGS_ID = 1
+
+
+def get_settings():
+    """The settings row (made with defaults on first use: no limits, UTC)."""
+    settings = db.session.get(ActivitySettings, SETTINGS_ID)
+    return settings if settings is not None else ActivitySettings(
+        id=SETTINGS_ID, card_limit=None, card_period="day", list_limit=None, list_period="day",
+        action="deactivate", timezone="UTC",
+    )
+
+
+def plan_allows_monitoring():
+    """Activity monitoring is a Professional plan feature."""
+    return current_app.config["PLAN"] == "professional"
+
+
+def monitoring_enabled(settings=None):
+    """True when the plan has the feature and at least one limit is set."""
+    settings = settings or get_settings()
+    return plan_allows_monitoring() and (settings.card_limit is not None or settings.list_limit is not None)
+
+
+def _parse_limit(raw, field, errors):
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        errors[field] = _l("Enter a whole number from 1 to 1,000,000, or leave empty for no limit.")
+        return None
+    return int(raw)
+
+
+def _check_choice(value, choices, field, errors):
+    if value not in choices:
+        errors[field] = _l("Choose one of the offered values.")
+
+
+def _check_timezone(value, errors):
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        errors["timezone"] = _l("Enter a time zone name such as Europe/Moscow or UTC.")
+
+
+def save_settings(card_limit, card_period, list_limit, list_period, action, timezone):
+    """Validate the raw form values and save them; ValidationError leaves the saved ones unchanged."""
+    errors = {}
+    parsed = {
+        "card_limit": _parse_limit(card_limit, "card_limit", errors),
+        "list_limit": _parse_limit(list_limit, "list_limit", errors),
+    }
+    _check_choice(card_period, PERIODS, "card_period", errors)
+    _check_choice(list_period, PERIODS, "list_period", errors)
+    _check_choice(action, ACTIONS, "action", errors)
+    timezone = (timezone or "").strip()
+    _check_timezone(timezone, errors)
+    if errors:
+        raise ValidationError(errors)
+    with db.immediate() as session:
+        settings = session.get(ActivitySettings, SETTINGS_ID) or ActivitySettings(id=SETTINGS_ID)
+        settings.card_limit, settings.list_limit = parsed["card_limit"], parsed["list_limit"]
+        settings.card_period, settings.list_period = card_period, list_period
+        settings.action, settings.timezone = action, timezone
+        session.add(settings)
+    return settings

@@ -1,0 +1,77 @@
+"""What administrators read: current usage against the limits, and the history."""
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from monitor.activity.settings import get_settings
+from monitor.activity.windows import window_end, window_start
+from monitor.clock import utcnow
+from monitor.db import db
+from monitor.models import ActivityCount, ActivityEvent, User
+from monitor.models.activity import CARD, LIST
+
+HISTORY_PER_PAGE = 50
+
+
+@dataclass
+class Meter:
+    """One user's count of one kind in the current window."""
+
+    total: int = 0
+    by_channel: dict = field(default_factory=lambda: {"web": 0, "api": 0, "mobile": 0})
+    limit: int | None = None
+
+    @property
+    def ratio(self):
+        return self.total / self.limit if self.limit else 0.0
+
+
+@dataclass
+class UserUsage:
+    user: User
+    card: Meter
+    list: Meter
+
+    @property
+    def closeness(self):
+        return max(self.card.ratio, self.list.ratio)
+
+
+def current_windows(settings=None):
+    """{kind: (start, end)} of the windows counting now."""
+    settings = settings or get_settings()
+    now = utcnow()
+    return {
+        kind: (window_start(now, settings.period(kind), settings.timezone),
+               window_end(now, settings.period(kind), settings.timezone))
+        for kind in (CARD, LIST)
+    }
+
+
+def current_usage():
+    """Every user's counts in the current windows, closest to a limit first."""
+    settings = get_settings()
+    windows = current_windows(settings)
+    usage = {user.id: UserUsage(user, Meter(limit=settings.card_limit), Meter(limit=settings.list_limit))
+             for user in db.session.scalars(select(User).order_by(User.name))}
+    for kind, (start, _end) in windows.items():
+        rows = db.session.scalars(
+            select(ActivityCount).where(ActivityCount.kind == kind, ActivityCount.window_start == start))
+        for row in rows:
+            if row.user_id in usage:
+                meter = getattr(usage[row.user_id], kind)
+                meter.total = row.total
+                meter.by_channel = {"web": row.web, "api": row.api, "mobile": row.mobile}
+    return sorted(usage.values(), key=lambda u: (-u.closeness, -(u.card.total + u.list.total), u.user.name))
+
+
+def history_page(page):
+    """Events newest first: (events on this page, number of pages)."""
+    total = db.session.scalar(select(func.count(ActivityEvent.id)))
+    pages = max(1, -(-total // HISTORY_PER_PAGE))
+    page = min(max(page, 1), pages)
+    events = db.session.scalars(
+        select(ActivityEvent).order_by(ActivityEvent.created_at.desc(), ActivityEvent.id.desc())
+        .limit(HISTORY_PER_PAGE).offset((page - 1) * HISTORY_PER_PAGE)
+    ).all()
+    return events, page, pages

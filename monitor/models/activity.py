@@ -1,0 +1,129 @@
+"""Activity monitoring: settings, counters, first card views, history, notifications, outbox."""
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from monitor.clock import utcnow
+from monitor.db import Base
+
+CARD = "card"
+LIST = "list"
+
+
+class ActivitySettings(Base):
+    """The account's limits (one row, id 1). A limit of None means no limit."""
+
+    __tablename__ = "activity_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_limit: Mapped[Optional[int]]
+    card_period: Mapped[str] = mapped_column(String(8), default="day")
+    list_limit: Mapped[Optional[int]]
+    list_period: Mapped[str] = mapped_column(String(8), default="day")
+    action: Mapped[str] = mapped_column(String(16), default="deactivate")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    def limit(self, kind):
+        return self.card_limit if kind == CARD else self.list_limit
+
+    def period(self, kind):
+        return self.card_period if kind == CARD else self.list_period
+
+
+class ActivityCount(Base):
+    """One user's count of one kind in one window, split by channel. Only ever upserted in SQL."""
+
+    __tablename__ = "activity_counts"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(primary_key=True)
+    total: Mapped[int] = mapped_column(default=0)
+    web: Mapped[int] = mapped_column(default=0)
+    api: Mapped[int] = mapped_column(default=0)
+    mobile: Mapped[int] = mapped_column(default=0)
+
+
+class CardView(Base):
+    """A card a user has opened in a window: only the first opening counts."""
+
+    __tablename__ = "activity_card_views"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(primary_key=True)
+    entity: Mapped[str] = mapped_column(String(12), primary_key=True)
+    record_id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class ActivityAlert(Base):
+    """Alerts already sent for a user, limit and window, so each goes out once."""
+
+    __tablename__ = "activity_alerts"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(primary_key=True)
+
+
+class ActivityEvent(Base):
+    """History: a deactivation (with what tripped it), a reactivation, or a notify-only alert."""
+
+    __tablename__ = "activity_events"
+    __table_args__ = (Index("ix_activity_events_user_created", "user_id", "created_at"),)
+
+    DEACTIVATED = "deactivated"
+    REACTIVATED = "reactivated"
+    LIMIT_REACHED = "limit_reached"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    limit_kind: Mapped[Optional[str]] = mapped_column(String(8))
+    limit_value: Mapped[Optional[int]]
+    period: Mapped[Optional[str]] = mapped_column(String(8))
+    count: Mapped[Optional[int]]
+    requested: Mapped[Optional[int]]
+    window_start: Mapped[Optional[datetime]]
+    window_end: Mapped[Optional[datetime]]
+    channel: Mapped[Optional[str]] = mapped_column(String(8))
+    ip: Mapped[Optional[str]] = mapped_column(String(64))
+    request_line: Mapped[Optional[str]] = mapped_column(String(600))
+    by_user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    user = relationship("User", foreign_keys=[user_id])
+    by_user = relationship("User", foreign_keys=[by_user_id])
+
+
+class Notification(Base):
+    """An in-app alert for one administrator about one event."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_read", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("activity_events.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[Optional[datetime]]
+    event: Mapped[ActivityEvent] = relationship()
+
+
+class OutboxMessage(Base):
+    """An e-mail waiting to be sent; written in the same transaction as its cause."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "sent_at", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_until: Mapped[Optional[datetime]]
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[Optional[str]] = mapped_column(String(500))
+    sent_at: Mapped[Optional[datetime]]

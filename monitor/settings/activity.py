@@ -1,0 +1,54 @@
+"""Activity monitoring settings, current usage and history."""
+from zoneinfo import available_timezones
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from monitor.activity import settings as activity_settings
+from monitor.activity import usage
+from monitor.forms import show_errors
+from monitor.services.errors import ValidationError
+from monitor.settings import bp
+from monitor.settings.forms import ActivityForm
+
+TIMEZONES = sorted(available_timezones())
+
+
+@bp.route("/activity", methods=["GET", "POST"])
+def activity():
+    """Limits on card views and list elements, the action, the time zone."""
+    saved = activity_settings.get_settings()
+    form = ActivityForm(
+        card_limit=saved.card_limit or "", card_period=saved.card_period, list_limit=saved.list_limit or "",
+        list_period=saved.list_period, action=saved.action, timezone=saved.timezone,
+    )
+    plan_ok = activity_settings.plan_allows_monitoring()
+    if plan_ok and form.validate_on_submit():
+        try:
+            activity_settings.save_settings(
+                form.card_limit.data, form.card_period.data, form.list_limit.data,
+                form.list_period.data, form.action.data, form.timezone.data,
+            )
+        except ValidationError as invalid:
+            show_errors(form, invalid.errors)
+        else:
+            flash(_("Activity monitoring settings have been saved."), "success")
+            return redirect(url_for("settings.activity"))
+    return render_template("settings/activity.html", form=form, plan_ok=plan_ok, timezones=TIMEZONES)
+
+
+@bp.route("/activity/usage")
+def activity_usage():
+    """Every user's counts in the current windows against each limit."""
+    return render_template(
+        "settings/activity_usage.html", rows=usage.current_usage(), windows=usage.current_windows(),
+        settings=activity_settings.get_settings(), plan_ok=activity_settings.plan_allows_monitoring(),
+    )
+
+
+@bp.route("/activity/history")
+def activity_history():
+    """Deactivations, reactivations and notify-only alerts, newest first."""
+    page = request.args.get("page", 1, type=int)
+    events, page, pages = usage.history_page(page)
+    return render_template("settings/activity_history.html", events=events, page=page, pages=pages)
