@@ -1,0 +1,12 @@
+"""The JSON API in amoCRM's v4 shape: `/api/v4/...` and `/oauth2/access_token`, bearer tokens only."""
+from flask import Blueprint
+
+from monitor.extensions import csrf
+
+API = "/api/v4"
+
+bp = Blueprint("api", __name__)
+# Requests carry a bearer token, never a cookie: there is nothing for a cross-site form to ride on.
+csrf.exempt(bp)
+
+from monitor.api import access, views  # noqa: E402,F401

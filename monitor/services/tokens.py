@@ -1,0 +1,112 @@
+"""Long-lived API tokens: create (the secret is shown once), verify, revoke, list.
+
+A token is `tly_` plus 43 URL-safe characters (256 random bits). Only its SHA-256 is
+stored: with that much entropy a fast hash is as safe as a slow one, and verifying a
+request costs one indexed lookup.
+"""
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from monitor.clock import utcnow
+from monitor.db import db
+from monitor.models import ApiToken, User
+from monitor.services.errors import NotFound, ValidationError
+
+PREFIX = "tly_"
+MAX_NAME_LENGTH = 100
+MIN_DAYS = 1
+MAX_DAYS = 3650
+DEFAULT_DAYS = 365
+# last_used_at is written at most this often per token, not on every request.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class TokenRefused(Exception):
+    """The bearer token cannot be used; the message says why (it goes into the 401 detail)."""
+
+
+def hash_token(plain):
+    """The stored form of a token."""
+    return hashlib.sha256(plain.encode("utf-8")).hexdigest()
+
+
+def _check(user, name, days):
+    errors = {}
+    if user is None:
+        errors["user_id"] = _l("Choose a user.")
+    elif not user.active:
+        errors["user_id"] = _l("This user is deactivated: tick Activity for them first.")
+    if not (name or "").strip():
+        errors["name"] = _l("Enter a name.")
+    elif len(name.strip()) > MAX_NAME_LENGTH:
+        errors["name"] = _l("At most %(n)d characters.", n=MAX_NAME_LENGTH)
+    if isinstance(days, bool) or not isinstance(days, int) or not MIN_DAYS <= days <= MAX_DAYS:
+        errors["days"] = _l("Enter a whole number of days from %(low)d to %(high)d.", low=MIN_DAYS, high=MAX_DAYS)
+    if errors:
+        raise ValidationError(errors)
+
+
+def create_token(user_id, name, days, created_by=None):
+    """Make a token for a user valid `days` days; returns (token, plain secret), the secret only this once."""
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    _check(user, name, days)
+    plain = PREFIX + secrets.token_urlsafe(32)
+    now = utcnow()
+    token = ApiToken(
+        user_id=user.id, name=name.strip(), token_hash=hash_token(plain), hint=plain[-4:],
+        created_by_id=created_by.id if created_by is not None else None,
+        created_at=now, expires_at=now + timedelta(days=days),
+    )
+    db.session.add(token)
+    db.session.commit()
+    return token, plain
+
+
+def verify(plain):
+    """The token (with its user) this secret names, if it may be used now; TokenRefused otherwise."""
+    token = None
+    if plain and plain.startswith(PREFIX):
+        token = db.session.scalar(
+            select(ApiToken).options(joinedload(ApiToken.user)).where(ApiToken.token_hash == hash_token(plain))
+        )
+    if token is None:
+        raise TokenRefused("Unknown token")
+    now = utcnow()
+    status = token.status(now)
+    if status != "active":
+        raise TokenRefused(f"The token is {status}")
+    if not token.user.active:
+        raise TokenRefused(_user_deactivated(token.user))
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        token.last_used_at = now
+        db.session.commit()
+    return token
+
+
+def _user_deactivated(user):
+    from monitor.activity import deactivation_message
+
+    return str(deactivation_message(user) or "The token's user is deactivated")
+
+
+def revoke(token_id):
+    """Revoke a token for good (revoking it again changes nothing); NotFound for an unknown id."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFound(token_id)
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        db.session.commit()
+    return token
+
+
+def list_tokens():
+    """Every token with its user, newest first."""
+    query = select(ApiToken).options(joinedload(ApiToken.user)).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    return db.session.scalars(query).all()
+

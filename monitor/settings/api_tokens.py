@@ -1,0 +1,41 @@
+"""API tokens: an administrator makes long-lived tokens for users, sees each secret once, revokes them."""
+from flask import abort, flash, make_response, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from monitor.clock import utcnow
+from monitor.forms import show_errors
+from monitor.services import tokens, users
+from monitor.services.errors import NotFound, ValidationError
+from monitor.settings import bp
+from monitor.settings.forms import ApiTokenForm
+
+
+@bp.route("/api-tokens", methods=["GET", "POST"])
+def api_tokens():
+    """Every token; POST makes one and answers with its secret, the only time it is shown."""
+    form = ApiTokenForm()
+    form.user_id.choices = [(user.id, f"{user.name} <{user.email}>") for user in users.list_users("active")]
+    created = secret = None
+    if form.validate_on_submit():
+        try:
+            created, secret = tokens.create_token(form.user_id.data, form.name.data, form.days.data,
+                                                  created_by=current_user)
+        except ValidationError as invalid:
+            show_errors(form, invalid.errors)
+    page = render_template("settings/api_tokens.html", form=form, tokens=tokens.list_tokens(),
+                           created=created, secret=secret, now=utcnow())
+    response = make_response(page)
+    response.headers["Cache-Control"] = "no-store"  # the page may hold a secret
+    return response
+
+
+@bp.post("/api-tokens/<int:token_id>/revoke")
+def api_token_revoke(token_id):
+    """Revoke a token: every request with it gets 401 from now on."""
+    try:
+        token = tokens.revoke(token_id)
+    except NotFound:
+        abort(404)
+    flash(_("The token %(name)s has been revoked.", name=token.name), "success")
+    return redirect(url_for("settings.api_tokens"))
