@@ -46,7 +46,7 @@ def smtp_sink(app):
     from tests.conftest import free_port
 
     sink = SmtpSink()
-    port = free_port()
+    port = sink.port = free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_SUPPRESS_SEND=False)

@@ -46,6 +46,8 @@ def test_reaching_the_limit_exactly_is_served_then_deactivates(app, user, admin,
     charge(app, user, cards=[("leads", 3)])  # served: no exception
     assert not is_active(app, user)
     with app.app_context():
+        # The fast path counted two, the exact path the third: both found the same row.
+        assert db.session.scalars(select(ActivityCount.total)).all() == [3]
         event = db.session.scalar(select(ActivityEvent))
         assert (event.event, event.limit_kind, event.limit_value, event.period, event.count) == (
             "deactivated", "card", 3, "day", 3)

@@ -13,7 +13,7 @@ def limit_reached_response(error: LimitReached):
                    limit=error.describe(), seconds=error.retry_after)
         headers = {"Retry-After": str(error.retry_after)}
     else:
-        detail = _("Deactivated by activity monitoring: %(limit)s", limit=error.describe())
+        detail = _("Deactivated by activity monitoring: %(limit)s", limit=error.describe(", "))
         headers = {}
     if wants_problem_json():
         return problem(error.status, detail, headers=headers)

@@ -11,13 +11,13 @@ from datetime import datetime
 from math import ceil
 from typing import Optional
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
 from sqlalchemy import DateTime, bindparam, delete, func, select, text, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from monitor.activity import alerts
-from monitor.activity.settings import get_settings, monitoring_enabled
+from monitor.activity import alerts, fastpath
+from monitor.activity.settings import get_settings, plan_allows_monitoring
 from monitor.activity.windows import window_end, window_start
 from monitor.clock import utcnow
 from monitor.db import db
@@ -67,21 +67,17 @@ class LimitReached(Exception):
         self.kind, self.limit, self.period = kind, limit, period
         self.status, self.retry_after = status, retry_after
 
-    def describe(self):
+    def describe(self, separator=": "):
         if self.kind is None:
             return _("the account is deactivated")
-        return describe_limit(self.kind, self.limit, self.period)
+        return describe_limit(self.kind, self.limit, self.period, separator)
 
 
-def describe_limit(kind, limit, period):
-    """E.g. "card views: 100 per day", in the current language."""
-    if kind == CARD:
-        what = _("card views: %(n)d per hour", n=limit) if period == "hour" else _(
-            "card views: %(n)d per day", n=limit)
-    else:
-        what = _("list elements: %(n)d per hour", n=limit) if period == "hour" else _(
-            "list elements: %(n)d per day", n=limit)
-    return what
+def describe_limit(kind, limit, period, separator=": "):
+    """E.g. "card views: 100 per day" (or with ", " as the API's refusals have it), translated."""
+    what = _("card views") if kind == CARD else _("list elements")
+    amount = _("%(n)d per hour", n=limit) if period == "hour" else _("%(n)d per day", n=limit)
+    return f"{what}{separator}{amount}"
 
 
 def charge(user, channel, cards=(), elements=0):
@@ -94,18 +90,38 @@ def charge(user, channel, cards=(), elements=0):
         raise ValueError(f"unknown channel {channel!r}")
     if any(entity not in CARD_ENTITIES for entity, _id in cards):
         raise ValueError(f"unknown entity in {cards!r}")
-    settings = get_settings()
-    if not monitoring_enabled(settings) or (not cards and elements <= 0):
+    if not plan_allows_monitoring() or (not cards and elements <= 0):
         return
     now = utcnow()
+    counter = _raw_counter()
+    raw = db.engine.raw_connection()
+    try:
+        limits = counter.read_limits(raw)
+        if limits is None or not limits.any:
+            return
+        if counter.try_count(raw, limits, user.id, channel, cards, elements, now) == fastpath.COUNTED:
+            return
+    finally:
+        raw.close()
+    _charge_exactly(user, channel, cards, elements, now)
+
+
+def _raw_counter():
+    extensions = current_app.extensions
+    if "activity_counter" not in extensions:
+        extensions["activity_counter"] = fastpath.RawCounter(db.engine)
+    return extensions["activity_counter"]
+
+
+def _charge_exactly(user, channel, cards, elements, now):
+    """The path where a limit is reached or the user is inactive: decide it all in one transaction."""
     with db.immediate() as session:
+        settings = get_settings()
         if not session.scalar(select(User.active).where(User.id == user.id)):
             # Deactivated while this request was on its way: it shows nothing more.
             raise _refusal_for_inactive(user.id)
         breach = _count(session, settings, user.id, channel, cards, elements, now)
-        if breach is None:
-            return
-        outcome = _handle_breach(session, settings, user, channel, breach, now)
+        outcome = None if breach is None else _handle_breach(session, settings, user, channel, breach, now)
     alerts.send_soon()
     if outcome is not None:
         raise outcome
