@@ -1,1 +1,160 @@
-"""Fixtures for the api tests."""
+"""Fixtures for the API tests: tokens, a bearer-token client, problem+json checks, a gunicorn server."""
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from monitor.db import db
+from monitor.services import tokens
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+TOKEN_PATTERN = re.compile(r"tly_[A-Za-z0-9_-]{43}")
+
+
+@pytest.fixture
+def make_token(app):
+    """Create a token for a user id through the service; returns the secret."""
+
+    def make(user_id, name="Test token", days=30):
+        with app.app_context():
+            _token, secret = tokens.create_token(user_id, name, days)
+            return secret
+
+    return make
+
+
+class Api:
+    """The test client speaking to /api/v4 with a bearer token."""
+
+    def __init__(self, client, token=None):
+        self.client = client
+        self.token = token
+
+    def headers(self, token=None, app_header=None, extra=None):
+        headers = dict(extra or {})
+        token = token or self.token
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        if app_header is not None:
+            headers["X-Client-App"] = app_header
+        return headers
+
+    def get(self, path, token=None, app_header=None, headers=None, **kwargs):
+        return self.client.get(self._url(path), headers=self.headers(token, app_header, headers), **kwargs)
+
+    def post(self, path, json=None, token=None, app_header=None, headers=None, **kwargs):
+        return self.client.post(self._url(path), json=json, headers=self.headers(token, app_header, headers), **kwargs)
+
+    def patch(self, path, json=None, token=None, app_header=None, headers=None, **kwargs):
+        return self.client.patch(self._url(path), json=json, headers=self.headers(token, app_header, headers), **kwargs)
+
+    @staticmethod
+    def _url(path):
+        return path if path.startswith("/") else f"/api/v4/{path}"
+
+
+@pytest.fixture
+def api(client, user, make_token):
+    """An API client acting as the ordinary user `user`."""
+    return Api(client, make_token(user))
+
+
+@pytest.fixture
+def admin_api(client, admin, make_token):
+    """An API client acting as the administrator `admin`."""
+    return Api(client, make_token(admin))
+
+
+def assert_problem(response, status, detail_part=None):
+    """`response` is problem+json in amoCRM's shape with this status; returns the body."""
+    assert response.status_code == status, response.data
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["status"] == status
+    assert body["type"] == f"https://httpstatus.es/{status}"
+    assert body["title"] and isinstance(body["detail"], str) and body["detail"]
+    if detail_part is not None:
+        assert detail_part in body["detail"], body["detail"]
+    return body
+
+
+def assert_hal(response):
+    """A 200 hal+json answer; returns the body."""
+    assert response.status_code == 200, response.data
+    assert response.mimetype == "application/hal+json"
+    return response.get_json()
+
+
+def set_user_active(app, user_id, active):
+    """Tick or untick a user's Activity directly (what an administrator's edit does)."""
+    from monitor.models import User
+
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        user.active = active
+        db.session.commit()
+
+
+def _flask(env, *args):
+    return subprocess.run(
+        [str(VENV_BIN / "flask"), "--app", "app", *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=True,
+    ).stdout
+
+
+def _wait_until_up(url, process, timeout=20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {process.returncode}: {process.stderr.read()}")
+        try:
+            urllib.request.urlopen(url, timeout=1)  # noqa: S310 (a local test server)
+            return
+        except urllib.error.HTTPError:
+            return  # any HTTP answer means it serves
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("gunicorn did not start in time")
+
+
+@pytest.fixture
+def gunicorn_server(tmp_path):
+    """`gunicorn -w 2 app:app` on a free port over a temporary SQLite file migrated with `flask init-db`.
+
+    Yields (base_url, token of an ordinary user); the server is stopped in the finalizer.
+    """
+    from tests.conftest import free_port
+
+    env = {
+        **os.environ,
+        "FLASK_DATABASE_URL": f"sqlite:///{tmp_path / 'gunicorn.sqlite3'}",
+        "FLASK_SECRET_KEY": "gunicorn-test-secret",
+        "FLASK_OUTBOX_WORKER": "false",
+        "FLASK_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    }
+    _flask(env, "init-db")
+    _flask(env, "create-user", "rate@example.com", "--name", "Rate", "--password", "long-password")
+    token = _flask(env, "create-token", "rate@example.com", "--days", "1").strip()
+    port = free_port()
+    process = subprocess.Popen(
+        [str(VENV_BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "app:app"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        base_url = f"http://127.0.0.1:{port}"
+        _wait_until_up(f"{base_url}/login", process)
+        yield base_url, token
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)

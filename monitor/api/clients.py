@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from werkzeug.exceptions import HTTPException
 
-from monitor.activity import settings as activity_settings
+from monitor import activity
 from monitor.api.responses import ApiValidationError
 
 HEADER = "X-Client-App"
@@ -51,16 +51,11 @@ def parse(header):
     )
 
 
-def monitoring_enabled():
-    """Whether activity monitoring is on: the Professional plan and at least one limit set."""
-    return activity_settings.monitoring_enabled()
-
-
 def channel_for(header):
     """"api" without the header, "mobile" for a supported app; 400 when malformed, 426 when too old."""
     if header is None:
         return "api"
     app = parse(header)
-    if app.outdated and monitoring_enabled():
+    if app.outdated and activity.monitoring_enabled():
         raise UpgradeRequired()
     return "mobile"

@@ -25,10 +25,10 @@ def page_and_limit(args):
 
 def _bracket_parts(key, root):
     """`filter[id][0]` → ["id", "0"] for root "filter"; None for other parameters."""
-    if not key.startswith(root + "[") or not key.endswith("]"):
+    if key != root and not key.startswith(root + "["):
         return None
     parts = key[len(root) + 1:-1].split("][")
-    if any("[" in part or "]" in part for part in parts) or parts[0] == "":
+    if not key.endswith("]") or any("[" in part or "]" in part for part in parts) or parts[0] == "":
         raise ApiValidationError.one(key, "Malformed parameter name", code="InvalidType")
     return parts
 

@@ -9,8 +9,9 @@ import secrets
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from monitor.clock import utcnow
 from monitor.db import db
@@ -83,8 +84,10 @@ def verify(plain):
     if not token.user.active:
         raise TokenRefused(_user_deactivated(token.user))
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        token.last_used_at = now
-        db.session.commit()
+        # A write of its own (BEGIN IMMEDIATE): upgrading the read above could fail under load.
+        with db.immediate() as session:
+            session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+        set_committed_value(token, "last_used_at", now)
     return token
 
 
