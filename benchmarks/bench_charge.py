@@ -13,7 +13,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from monitor import activity, create_app, schema  # noqa: E402
 from monitor.activity import settings as activity_settings  # noqa: E402
-from monitor.db import db  # noqa: E402
 from monitor.services import pipelines, users  # noqa: E402
 
 

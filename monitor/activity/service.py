@@ -245,7 +245,8 @@ def reactivate_user(user, by=None):
 def latest_deactivation(user_id):
     """The user's newest deactivation record, if that is their newest event."""
     event = db.session.scalar(
-        select(ActivityEvent).where(ActivityEvent.user_id == user_id, ActivityEvent.event != ActivityEvent.LIMIT_REACHED)
+        select(ActivityEvent)
+        .where(ActivityEvent.user_id == user_id, ActivityEvent.event != ActivityEvent.LIMIT_REACHED)
         .order_by(ActivityEvent.created_at.desc(), ActivityEvent.id.desc()).limit(1)
     )
     return event if event is not None and event.event == ActivityEvent.DEACTIVATED else None

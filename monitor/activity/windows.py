@@ -1,16 +1,16 @@
 """Counting windows: calendar hours and calendar days in the account's time zone."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 PERIODS = ("hour", "day")
 
 
 def _local(moment_utc, zone_name):
-    return moment_utc.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(zone_name))
+    return moment_utc.replace(tzinfo=UTC).astimezone(ZoneInfo(zone_name))
 
 
 def _to_utc(local_moment):
-    return local_moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return local_moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def window_start(moment_utc, period, zone_name):
