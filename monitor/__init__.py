@@ -76,11 +76,13 @@ def register_blueprints(app):
     """Mount every area of the product."""
     from monitor.api import bp as api_bp
     from monitor.auth import bp as auth_bp
+    from monitor.crm import bp as crm_bp
     from monitor.notifications import bp as notifications_bp
     from monitor.settings import bp as settings_bp
 
     app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(crm_bp)
     app.register_blueprint(settings_bp)
     app.register_blueprint(notifications_bp)
 

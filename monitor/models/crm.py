@@ -152,9 +152,10 @@ class Deal(RecordMixin, Base):
             name="fk_deals_status",
         ),
         Index("ix_deals_pipeline_status_created", "pipeline_id", "status_id", "created_at"),
+        Index("ix_deals_updated_at", "updated_at"),
     )
 
-    price: Mapped[int] = mapped_column(default=0)
+    price: Mapped[int] = mapped_column(default=0, index=True)
     pipeline_id: Mapped[int] = mapped_column(ForeignKey("pipelines.id"))
     status_id: Mapped[int]
     company_id: Mapped[Optional[int]] = mapped_column(
@@ -191,6 +192,7 @@ class SavedFilter(Base):
     """A user's named filter (preset): an entity and the list's query string."""
 
     __tablename__ = "saved_filters"
+    __table_args__ = (Index("ix_saved_filters_user_entity", "user_id", "entity"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

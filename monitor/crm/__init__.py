@@ -1,0 +1,14 @@
+"""The CRM workspace: cards, lists, the pipeline board, presets and export for every entity."""
+from flask import Blueprint
+from flask_login import login_required
+
+bp = Blueprint("crm", __name__)
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Every CRM page is for signed-in users only."""
+
+
+from monitor.crm import views  # noqa: E402,F401

@@ -1,0 +1,57 @@
+"""How CRM values read on pages and in exports: money, status names, plain-text cells."""
+from datetime import date, datetime
+
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+
+from monitor.crm import bp
+from monitor.models.crm import LOST_STATUS_ID, WON_STATUS_ID
+
+CURRENCY_SYMBOL = "\u20bd"  # the demo account works in roubles, as amoCRM accounts in Russia do
+DEFAULT_CLOSED_NAMES = {WON_STATUS_ID: "Closed - won", LOST_STATUS_ID: "Closed - lost"}
+
+
+@bp.app_template_filter("money")
+def money(amount):
+    """15000 -> "15,000 ₽" (grouping in the user's language)."""
+    return f"{format_decimal(amount or 0, format='#,##0')}\u00a0{CURRENCY_SYMBOL}"
+
+
+@bp.app_template_filter("status_name")
+def status_name(status):
+    """A status's name; the built-in closed statuses in the user's language."""
+    if status is None:
+        return ""
+    if DEFAULT_CLOSED_NAMES.get(status.id) == status.name:
+        return _("Closed - won") if status.id == WON_STATUS_ID else _("Closed - lost")
+    return status.name
+
+
+def plain(record, column):
+    """A cell as plain text (CSV export): ids and amounts as numbers, times in ISO form."""
+    value = getattr(record, column.key, None)
+    if value is None:
+        return ""
+    formatter = PLAIN.get(column.kind)
+    return formatter(value) if formatter else str(value)
+
+
+def _when(value):
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+PLAIN = {
+    "money": str,
+    "date": _when,
+    "datetime": _when,
+    "user": lambda user: user.name,
+    "company": lambda company: company.name,
+    "pipeline": lambda pipeline: pipeline.name,
+    "status": status_name,
+    "tags": lambda tags: ", ".join(tag.name for tag in tags),
+    "contacts": lambda contacts: "; ".join(contact.name for contact in contacts),
+}

@@ -1,0 +1,158 @@
+"""Entity descriptions: what the one list/card machinery shows for each kind of record.
+
+Every CRM page is drawn by the same views and templates from one of these
+descriptions: its list columns, filter panel inputs, card form, linked records
+and export columns. `contacts-companies` is the combined list of two entities.
+"""
+from dataclasses import dataclass
+from typing import Optional
+
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import NotFound
+
+from monitor.crm import forms
+from monitor.services import presets, records
+
+
+@dataclass(frozen=True)
+class Column:
+    """A list or export column: the record attribute `key`, shown the way `kind` says.
+
+    Kinds: link (the record's name as a card link), entity (contact or company badge),
+    text, phone, email, web, money, date, datetime, tags, user, company, contacts,
+    status, pipeline.
+    """
+
+    key: str
+    label: object
+    kind: str = "text"
+
+
+@dataclass(frozen=True)
+class Related:
+    """Records linked to a card, listed on it (part of the card view)."""
+
+    relation: str
+    entity: str
+    label: object
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One kind of list and card."""
+
+    name: str
+    title: object
+    one: object
+    new_label: Optional[object]
+    columns: tuple[Column, ...]
+    panel: tuple[str, ...]
+    form: Optional[type] = None
+    related: tuple[Related, ...] = ()
+    export_columns: tuple[Column, ...] = ()
+    price_label: object = _l("Price")
+
+    @property
+    def url(self):
+        return f"/{self.name}"
+
+    @property
+    def fields(self):
+        """The card form's fields, in order."""
+        return records.KINDS[self.name].fields
+
+    @property
+    def presets(self):
+        return presets.built_in(self.name)
+
+    def page(self, filters, page):
+        """One list page: ([(entity name, record), ...], has_more)."""
+        if self.name == "contacts-companies":
+            return records.query_combined(filters, page)
+        rows, has_more = records.query_list(self.name, filters, page)
+        return [(self.name, record) for record in rows], has_more
+
+    def count(self, filters):
+        if self.name == "contacts-companies":
+            return records.count_combined(filters)
+        return records.count_list(self.name, filters)
+
+
+NAME = Column("name", _l("Name"), "link")
+RESPONSIBLE = Column("responsible_user", _l("Responsible"), "user")
+TAGS = Column("tags", _l("Tags"), "tags")
+CREATED = Column("created_at", _l("Created"), "date")
+COMPANY = Column("company", _l("Company"), "company")
+PHONE = Column("phone", _l("Phone"), "phone")
+EMAIL = Column("email", _l("E-mail"), "email")
+EXPORT_HEAD = (Column("id", _l("ID")), Column("name", _l("Name")))
+EXPORT_TAIL = (
+    RESPONSIBLE, TAGS,
+    Column("created_at", _l("Created"), "datetime"),
+    Column("updated_at", _l("Updated"), "datetime"),
+)
+PANEL = ("responsible", "created", "tags")
+
+ENTITIES = {
+    "leads": Entity(
+        "leads", _l("Deals"), _l("Deal"), _l("New deal"),
+        columns=(NAME, Column("status", _l("Status"), "status"), Column("price", _l("Price"), "money"),
+                 COMPANY, Column("contacts", _l("Contacts"), "contacts"), RESPONSIBLE, TAGS, CREATED),
+        panel=("responsible", "pipeline", "status", "price", "created", "tags"),
+        form=forms.DealForm,
+        export_columns=(
+            *EXPORT_HEAD, Column("price", _l("Price"), "money"), Column("pipeline", _l("Pipeline"), "pipeline"),
+            Column("status", _l("Status"), "status"), COMPANY, Column("contacts", _l("Contacts"), "contacts"),
+            Column("closed_at", _l("Closed"), "datetime"), *EXPORT_TAIL,
+        ),
+    ),
+    "contacts": Entity(
+        "contacts", _l("Contacts"), _l("Contact"), _l("New contact"),
+        columns=(NAME, COMPANY, PHONE, EMAIL, Column("position", _l("Position")), RESPONSIBLE, TAGS, CREATED),
+        panel=PANEL,
+        form=forms.ContactForm,
+        related=(Related("deals", "leads", _l("Deals")), Related("customers", "customers", _l("Customers"))),
+        export_columns=(*EXPORT_HEAD, PHONE, EMAIL, Column("position", _l("Position")), COMPANY, *EXPORT_TAIL),
+    ),
+    "companies": Entity(
+        "companies", _l("Companies"), _l("Company"), _l("New company"),
+        columns=(NAME, PHONE, EMAIL, Column("web", _l("Website"), "web"), RESPONSIBLE, TAGS, CREATED),
+        panel=PANEL,
+        form=forms.CompanyForm,
+        related=(
+            Related("contacts", "contacts", _l("Contacts")),
+            Related("deals", "leads", _l("Deals")),
+            Related("customers", "customers", _l("Customers")),
+        ),
+        export_columns=(
+            *EXPORT_HEAD, PHONE, EMAIL, Column("web", _l("Website")), Column("address", _l("Address")),
+            *EXPORT_TAIL,
+        ),
+    ),
+    "customers": Entity(
+        "customers", _l("Customers"), _l("Customer"), _l("New customer"),
+        columns=(NAME, Column("next_price", _l("Next purchase"), "money"),
+                 Column("next_date", _l("Next purchase date"), "date"), COMPANY, RESPONSIBLE, TAGS, CREATED),
+        panel=("responsible", "price", "created", "tags"),
+        form=forms.CustomerForm,
+        export_columns=(
+            *EXPORT_HEAD, Column("next_price", _l("Next purchase"), "money"),
+            Column("next_date", _l("Next purchase date"), "date"), COMPANY,
+            Column("contacts", _l("Contacts"), "contacts"), *EXPORT_TAIL,
+        ),
+        price_label=_l("Next purchase"),
+    ),
+    "contacts-companies": Entity(
+        "contacts-companies", _l("Contacts and companies"), _l("Contact or company"), None,
+        columns=(Column("kind", _l("Type"), "entity"), NAME, COMPANY, PHONE, EMAIL, RESPONSIBLE, TAGS, CREATED),
+        panel=PANEL,
+    ),
+}
+
+
+def get(name):
+    """The description of an entity (or the combined list); 404 for anything else."""
+    try:
+        return ENTITIES[name]
+    except KeyError:
+        raise NotFound() from None

@@ -1,0 +1,181 @@
+"""Reading a list's query parameters (SPEC §3) into records.ListFilters, with a message per bad value.
+
+`page`, `q`, `tag` (repeatable), `preset`, `responsible`, `pipeline`, `status`,
+`price_from`, `price_to`, `created_from`, `created_to` (YYYY-MM-DD). A preset is a
+built-in id (all, mine, open, won, lost) or the id of one of the user's saved
+filters, whose parameters the request's own parameters override.
+"""
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from typing import Optional
+from urllib.parse import parse_qsl, urlencode
+
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
+
+from monitor.services import presets, records
+from monitor.services.errors import NotFound
+
+FILTER_PARAMS = (
+    "q", "tag", "responsible", "pipeline", "status", "price_from", "price_to", "created_from", "created_to",
+)
+MAX_PAGE = 1_000_000
+
+
+class BadValue(Exception):
+    """A parameter's value is not understood; the message says what is expected."""
+
+
+@dataclass
+class Listing:
+    """A list request understood: what to select, which page, and what was wrong with it."""
+
+    entity: str
+    args: MultiDict
+    params: MultiDict
+    preset: str = ""
+    page: int = 1
+    filters: Optional[records.ListFilters] = None
+    errors: dict = field(default_factory=dict)
+
+    def query(self, **changes):
+        """The request's query string (preset kept), with `changes` applied; "" when empty."""
+        args = MultiDict(self.args)
+        for name, value in changes.items():
+            args.setlist(name, [] if value in (None, "") else [value])
+        pairs = [(name, value) for name, value in args.items(multi=True) if value != ""]
+        return "?" + urlencode(pairs) if pairs else ""
+
+    def saved_query(self):
+        """The effective filter as a query string, for saving as a preset."""
+        return urlencode([(name, value) for name, value in self.params.items(multi=True) if value != ""])
+
+    def value(self, name):
+        return self.params.get(name, "")
+
+    @property
+    def built_in(self):
+        """The built-in preset in effect (from the request or inside a saved preset), or ""."""
+        return self.params.get("preset", "")
+
+    @property
+    def active_filters(self):
+        """How many panel inputs are set (for the panel's badge)."""
+        return sum(1 for name in FILTER_PARAMS if name != "q" and any(self.params.getlist(name)))
+
+
+def read_listing(entity, args, user):
+    """Understand a list's query parameters for `user`; errors are collected, never raised."""
+    errors = {}
+    preset = (args.get("preset") or "").strip()
+    params = _expand_preset(entity, preset, args, user, errors)
+    page = _parse(_page, args.get("page"), "page", errors)
+    values = {name: _parse(parser, params.get(name), name, errors) for name, parser in PARSERS.items()}
+    values["tag"] = [tag.strip() for tag in params.getlist("tag") if tag.strip()]
+    _check_ranges(values, errors)
+    listing = Listing(entity, MultiDict((k, v) for k, v in args.items(multi=True) if k != "page"), params,
+                      preset=preset, page=page or 1, errors=errors)
+    if not errors:
+        listing.filters = _filters(values, params.get("preset"))
+    return listing
+
+
+def _expand_preset(entity, preset, args, user, errors):
+    """The effective parameters: the request's, over a saved preset's; "mine" fills `responsible`."""
+    params = MultiDict((k, v) for k, v in args.items(multi=True) if k not in ("page", "preset"))
+    if preset.isdigit() and len(preset) < 10:
+        try:
+            saved = presets.get_saved(user.id, entity, int(preset))
+        except NotFound:
+            errors["preset"] = _l("There is no such preset. Choose one from the list.")
+            return params
+        base = MultiDict(parse_qsl(saved.query))
+        for name in params:
+            base.setlist(name, params.getlist(name))
+        params = base
+    elif preset and preset != "all":
+        if preset not in presets.built_in(entity):
+            errors["preset"] = _l("There is no such preset. Choose one from the list.")
+            return params
+        params["preset"] = preset
+    if params.get("preset") not in presets.built_in(entity) or params.get("preset") == "all":
+        params.poplist("preset")
+    if params.get("preset") == "mine" and not params.get("responsible"):
+        params["responsible"] = str(user.id)
+    return params
+
+
+def _parse(parser, value, name, errors):
+    try:
+        return parser((value or "").strip())
+    except BadValue as bad:
+        errors[name] = bad.args[0]
+        return None
+
+
+def _page(text):
+    if not text:
+        return 1
+    if not text.isdigit() or not text.isascii() or not 1 <= int(text) <= MAX_PAGE:
+        raise BadValue(_l("The page is a whole number from 1."))
+    return int(text)
+
+
+def _identifier(text):
+    if not text:
+        return None
+    if not text.isdigit() or not text.isascii() or len(text) > 12:
+        raise BadValue(_l("Choose a value from the list."))
+    return int(text)
+
+
+def _amount(text):
+    try:
+        return records.parse_amount(text)
+    except records.InvalidValue:
+        raise BadValue(_l("Enter a whole number, e.g. 15000.")) from None
+
+
+def _date(text):
+    try:
+        return records.parse_date(text)
+    except records.InvalidValue:
+        raise BadValue(_l("Enter a date as YYYY-MM-DD.")) from None
+
+
+def _search(text):
+    return text[:records.search.MAX_QUERY_LENGTH]
+
+
+PARSERS = {
+    "q": _search,
+    "responsible": _identifier,
+    "pipeline": _identifier,
+    "status": _identifier,
+    "price_from": _amount,
+    "price_to": _amount,
+    "created_from": _date,
+    "created_to": _date,
+}
+
+
+def _check_ranges(values, errors):
+    for start, end in (("price_from", "price_to"), ("created_from", "created_to")):
+        if values.get(start) is not None and values.get(end) is not None and values[start] > values[end]:
+            errors[end] = _l("The end of the range is before its start.")
+
+
+def _filters(values, built_in):
+    created_from, created_to = values["created_from"], values["created_to"]
+    return records.ListFilters(
+        q=values["q"] or "",
+        tags=tuple(values["tag"]),
+        responsible=(values["responsible"],) if values["responsible"] else (),
+        pipelines=(values["pipeline"],) if values["pipeline"] else (),
+        statuses=(values["status"],) if values["status"] else (),
+        state=built_in if built_in in records.STATES else None,
+        price_from=values["price_from"],
+        price_to=values["price_to"],
+        created_from=datetime.combine(created_from, time.min) if created_from else None,
+        created_to=datetime.combine(created_to, time.max) if created_to else None,
+    )

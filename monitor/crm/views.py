@@ -1,0 +1,203 @@
+"""CRM pages: one set of views for deals, contacts, companies and customers, driven by crm.entities.
+
+Every page that shows records charges the activity monitor before rendering:
+a card charges one card view, a list, the board and the picker charge the
+number of records they show. Export charges nothing.
+"""
+from urllib.parse import parse_qsl
+
+from flask import abort, flash, jsonify, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+
+from monitor import activity
+from monitor.crm import bp, display, entities, export, filters, forms  # noqa: F401 (display: filters)
+from monitor.forms import show_errors
+from monitor.services import pipelines, presets, records, users
+from monitor.services.errors import NotFound, ValidationError
+
+RECORDS = "<any(leads, contacts, companies, customers):entity_name>"
+LISTS = '<any(leads, contacts, companies, customers, "contacts-companies"):entity_name>'
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _charge_card(entity, record):
+    activity.charge(_user(), "web", cards=[(entity.name, record.id)])
+
+
+def _charge_elements(count):
+    activity.charge(_user(), "web", elements=count)
+
+
+def _record_or_404(entity, record_id):
+    try:
+        return records.get_record(entity.name, record_id)
+    except NotFound:
+        abort(404)
+
+
+def _panel(entity, listing):
+    """What the filter panel offers: users, pipelines, tags, presets."""
+    return {
+        "entity": entity,
+        "listing": listing,
+        "users": users.list_users(),
+        "pipelines": pipelines.list_pipelines() if "pipeline" in entity.panel else [],
+        "tags": records.tag_names("contacts" if entity.name == "contacts-companies" else entity.name),
+        "saved_presets": presets.saved_presets(current_user.id, entity.name),
+        "preset_form": forms.PresetForm(query=listing.saved_query()),
+        "per_page": records.PER_PAGE,
+    }
+
+
+@bp.route("/contacts-companies", defaults={"entity_name": "contacts-companies"})
+@bp.route(f"/{RECORDS}")
+def record_list(entity_name):
+    """A list page: 50 records, newest first, with the filter panel."""
+    entity = entities.get(entity_name)
+    listing = filters.read_listing(entity.name, request.args, _user())
+    if listing.errors:
+        return render_template("crm/list.html", rows=[], total=0, has_more=False, **_panel(entity, listing)), 400
+    rows, has_more = entity.page(listing.filters, listing.page)
+    total = entity.count(listing.filters)
+    _charge_elements(len(rows))
+    return render_template("crm/list.html", rows=rows, total=total, has_more=has_more, **_panel(entity, listing))
+
+
+@bp.route("/leads/pipeline/<int:pipeline_id>")
+def board(pipeline_id):
+    """The pipeline board: a column per status, up to 50 newest deals each."""
+    entity = entities.get("leads")
+    try:
+        pipeline = records.get_pipeline(pipeline_id)
+    except NotFound:
+        abort(404)
+    listing = filters.read_listing(entity.name, request.args, _user())
+    if listing.errors:
+        return _board_page(entity, pipeline, [], listing), 400
+    columns = records.board(pipeline, listing.filters)
+    _charge_elements(sum(len(column.deals) for column in columns))
+    return _board_page(entity, pipeline, columns, listing)
+
+
+def _board_page(entity, pipeline, columns, listing):
+    return render_template(
+        "crm/board.html", pipeline=pipeline, columns=columns, all_pipelines=pipelines.list_pipelines(),
+        **_panel(entity, listing),
+    )
+
+
+@bp.route(f"/{RECORDS}/new", methods=["GET", "POST"])
+def record_new(entity_name):
+    """A new record's card; saving creates it."""
+    entity = entities.get(entity_name)
+    form = forms.record_form(entity, responsible_id=current_user.id)
+    if form.validate_on_submit():
+        try:
+            record = records.create_record(entity.name, form.record_data(), _user())
+        except ValidationError as invalid:
+            show_errors(form, invalid.errors)
+        else:
+            flash(_("%(what)s \u201c%(name)s\u201d has been created.", what=entity.one, name=record.name), "success")
+            return redirect(f"{entity.url}/{record.id}")
+    return render_template("crm/card.html", entity=entity, form=form, record=None, related=[])
+
+
+@bp.route(f"/{RECORDS}/<int:record_id>", methods=["GET", "POST"])
+def record_card(entity_name, record_id):
+    """A record's card: every field, its linked records; saving edits it."""
+    entity = entities.get(entity_name)
+    record = _record_or_404(entity, record_id)
+    form = forms.record_form(entity, record)
+    if form.validate_on_submit():
+        try:
+            records.update_record(entity.name, record, form.record_data(), _user())
+        except ValidationError as invalid:
+            show_errors(form, invalid.errors)
+        else:
+            flash(_("%(what)s \u201c%(name)s\u201d has been saved.", what=entity.one, name=record.name), "success")
+            return redirect(f"{entity.url}/{record.id}")
+    _charge_card(entity, record)
+    return render_template("crm/card.html", entity=entity, form=form, record=record, related=_related(entity, record))
+
+
+def _related(entity, record):
+    """The records linked to a card, newest first: (link, its entity, rows, how many in all)."""
+    return [
+        (link, entities.get(link.entity), *records.linked(record, link.relation)) for link in entity.related
+    ]
+
+
+@bp.route(f"/{RECORDS}/<int:record_id>/delete", methods=["GET", "POST"])
+def record_delete(entity_name, record_id):
+    """Asks to confirm (GET), then deletes (POST)."""
+    entity = entities.get(entity_name)
+    record = _record_or_404(entity, record_id)
+    form = forms.DeleteForm()
+    if form.validate_on_submit():
+        name = record.name
+        records.delete_record(entity.name, record)
+        flash(_("%(what)s \u201c%(name)s\u201d has been deleted.", what=entity.one, name=name), "success")
+        return redirect(entity.url)
+    _charge_card(entity, record)
+    return render_template("crm/delete.html", entity=entity, record=record, form=form)
+
+
+@bp.route(f"/{RECORDS}/autocomplete")
+def record_autocomplete(entity_name):
+    """Up to 10 records matching `q`, as JSON, for the pickers in the card forms."""
+    entity = entities.get(entity_name)
+    rows = records.autocomplete(entity.name, request.args.get("q", ""))
+    _charge_elements(len(rows))
+    return jsonify([
+        {"id": row.id, "name": row.name, "hint": getattr(row, "email", None) or getattr(row, "phone", None) or ""}
+        for row in rows
+    ])
+
+
+@bp.route(f"/{RECORDS}/export.csv")
+def record_export(entity_name):
+    """Every record the list's parameters select, as CSV; needs the export right."""
+    entity = entities.get(entity_name)
+    if not current_user.can_export:
+        abort(403, description=_("Exporting needs the export right. Ask an administrator to give it to you."))
+    listing = filters.read_listing(entity.name, request.args, _user())
+    if listing.errors:
+        abort(400, description="; ".join(str(message) for message in listing.errors.values()))
+    return export.csv_response(entity, listing.filters)
+
+
+@bp.route(f"/{LISTS}/presets", methods=["POST"])
+def preset_save(entity_name):
+    """Save the list's current filter as a named preset of the user's."""
+    entity = entities.get(entity_name)
+    form = forms.PresetForm()
+    query = form.query.data or ""
+    listing = filters.read_listing(entity.name, MultiDict(parse_qsl(query)), _user())
+    if not form.validate_on_submit() or listing.errors:
+        abort(400)
+    try:
+        preset = presets.save_preset(current_user.id, entity.name, form.name.data, listing.saved_query())
+    except ValidationError as invalid:
+        flash(" ".join(str(message) for message in invalid.errors.values()), "error")
+        return redirect(f"{entity.url}?{query}")
+    flash(_("Preset \u201c%(name)s\u201d has been saved.", name=preset.name), "success")
+    return redirect(f"{entity.url}?preset={preset.id}")
+
+
+@bp.route(f"/{LISTS}/presets/<int:preset_id>/delete", methods=["POST"])
+def preset_delete(entity_name, preset_id):
+    """Delete one of the user's saved presets."""
+    entity = entities.get(entity_name)
+    if not forms.DeleteForm().validate_on_submit():
+        abort(400)
+    try:
+        preset = presets.delete_preset(current_user.id, entity.name, preset_id)
+    except NotFound:
+        abort(404)
+    flash(_("Preset \u201c%(name)s\u201d has been deleted.", name=preset.name), "success")
+    return redirect(entity.url)

@@ -1,0 +1,63 @@
+"""List presets: the built-in ones (All, Mine, Open, Won, Lost) and each user's saved filters."""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from monitor.db import db
+from monitor.models import SavedFilter
+from monitor.services.errors import NotFound, ValidationError
+
+# Open, Won and Lost select deals by state; contacts and companies by the state of their deals.
+BUILT_IN = {
+    "leads": ("all", "mine", "open", "won", "lost"),
+    "contacts": ("all", "mine", "open", "won", "lost"),
+    "companies": ("all", "mine", "open", "won", "lost"),
+    "customers": ("all", "mine"),
+    "contacts-companies": ("all", "mine", "open", "won", "lost"),
+}
+MAX_NAME_LENGTH = 100
+MAX_QUERY_LENGTH = 2000
+
+
+def built_in(entity):
+    """The built-in preset ids offered for `entity`."""
+    return BUILT_IN[entity]
+
+
+def saved_presets(user_id, entity):
+    """The user's saved filters for `entity`, in the order they were saved."""
+    return db.session.scalars(
+        select(SavedFilter)
+        .where(SavedFilter.user_id == user_id, SavedFilter.entity == entity)
+        .order_by(SavedFilter.id)
+    ).all()
+
+
+def get_saved(user_id, entity, preset_id):
+    """The user's own saved filter with this id for `entity`; NotFound otherwise."""
+    preset = db.session.get(SavedFilter, preset_id)
+    if preset is None or preset.user_id != user_id or preset.entity != entity:
+        raise NotFound(preset_id)
+    return preset
+
+
+def save_preset(user_id, entity, name, query):
+    """Save `query` (a list's query string, already checked) under `name` for this user."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _l("Enter a name for the preset.")})
+    if len(name) > MAX_NAME_LENGTH:
+        raise ValidationError({"name": _l("At most %(n)d characters.", n=MAX_NAME_LENGTH)})
+    if len(query) > MAX_QUERY_LENGTH:
+        raise ValidationError({"name": _l("This filter is too long to save.")})
+    preset = SavedFilter(user_id=user_id, entity=entity, name=name, query=query)
+    db.session.add(preset)
+    db.session.commit()
+    return preset
+
+
+def delete_preset(user_id, entity, preset_id):
+    """Delete the user's own saved filter; NotFound for anyone else's."""
+    preset = get_saved(user_id, entity, preset_id)
+    db.session.delete(preset)
+    db.session.commit()
+    return preset

@@ -1,0 +1,104 @@
+"""Search in names, phones and e-mails: SQLite FTS5 (trigram index), ILIKE on other databases.
+
+Migration 0002 creates one FTS5 table per entity (`search_leads`, ...) holding each
+record's name, phone, e-mail and phone digits under the record's id, kept in sync
+by triggers. A query is split into words and every word must occur somewhere
+(substring, case-insensitive); a query that looks like a phone number also
+matches by digits alone, so "9161234567" and "123-45" find "+7 916 123-45-67".
+"""
+import re
+
+from sqlalchemy import and_, column, func, literal_column, or_, select, table
+
+from monitor.db import db
+
+SEARCH_TABLES = {
+    "leads": "search_leads",
+    "contacts": "search_contacts",
+    "companies": "search_companies",
+    "customers": "search_customers",
+}
+PHONE_PUNCTUATION = (" ", "-", "(", ")", "+", ".", "/")
+PHONE_LIKE = re.compile(r"^[\d\s()+\-./]+$")
+# The trigram index finds substrings of three characters or more; shorter words
+# are checked with LIKE over the same table.
+MIN_INDEXED_LENGTH = 3
+MAX_QUERY_LENGTH = 200
+
+
+def phone_digits(expression):
+    """SQL for `expression` without phone punctuation (same rule as migration 0002's index)."""
+    result = func.coalesce(expression, "")
+    for char in PHONE_PUNCTUATION:
+        result = func.replace(result, char, "")
+    return result
+
+
+def words(query):
+    """The words of a search query, at most MAX_QUERY_LENGTH characters in all."""
+    return (query or "")[:MAX_QUERY_LENGTH].split()
+
+
+def digits_of(query):
+    """The digits of a phone-like query ("+7 (916) 123-45" -> "791612345"), else ""."""
+    query = (query or "").strip()
+    if not PHONE_LIKE.match(query):
+        return ""
+    digits = re.sub(r"\D", "", query)
+    return digits if len(digits) >= MIN_INDEXED_LENGTH else ""
+
+
+def matching_ids(entity, model, columns, query, use_index=None):
+    """A SELECT of the ids of `entity` records whose `columns` match the search `query`.
+
+    `model` is the record class and `columns` the names of its searchable columns
+    (a subset of name, phone, email). `use_index` picks the FTS5 index (default:
+    on SQLite) or ILIKE. Returns None for an empty query.
+    """
+    if not words(query):
+        return None
+    if use_index is None:
+        use_index = db.session.get_bind().dialect.name == "sqlite"
+    if use_index:
+        return _fts_ids(entity, columns, query)
+    return _ilike_ids(model, columns, query)
+
+
+def _phrase(text):
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _like_pattern(text):
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _fts_ids(entity, columns, query):
+    name = SEARCH_TABLES[entity]
+    indexed = (*columns, "digits") if "phone" in columns else columns
+    fts = table(name, column("rowid"), *(column(field) for field in indexed))
+    matches = literal_column(name).op("MATCH", is_comparison=True)
+    digits = digits_of(query)
+    if digits:
+        return select(fts.c.rowid).where(matches(f"{_phrase(query.strip())} OR {_phrase(digits)}"))
+    long_words = [word for word in words(query) if len(word) >= MIN_INDEXED_LENGTH]
+    conditions = [matches(" AND ".join(map(_phrase, long_words)))] if long_words else []
+    conditions += [
+        or_(*(fts.c[field].like(_like_pattern(word), escape="\\") for field in columns))
+        for word in words(query) if len(word) < MIN_INDEXED_LENGTH
+    ]
+    return select(fts.c.rowid).where(and_(*conditions))
+
+
+def _ilike_ids(model, columns, query):
+    digits = digits_of(query)
+    if digits:
+        condition = or_(*(getattr(model, name).ilike(_like_pattern(query.strip()), escape="\\") for name in columns))
+        if "phone" in columns:
+            condition = or_(condition, phone_digits(model.phone).like(_like_pattern(digits), escape="\\"))
+        return select(model.id).where(condition)
+    conditions = [
+        or_(*(getattr(model, name).ilike(_like_pattern(word), escape="\\") for name in columns))
+        for word in words(query)
+    ]
+    return select(model.id).where(and_(*conditions))

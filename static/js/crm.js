@@ -1,0 +1,170 @@
+// Tally CRM workspace: record pickers in card forms and the pipeline/status pair.
+// Every page works without this file: a picker is then a plain input taking record ids.
+"use strict";
+
+(() => {
+  const DEBOUNCE_MS = 250;
+  const MIN_QUERY = 2;
+
+  function parseIds(text) {
+    return (text || "").split(/[\s,;]+/).map((part) => part.replace(/^#/, "")).filter((part) => /^\d+$/.test(part));
+  }
+
+  function element(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  // A picker: the id input hidden, chips for the chosen records, a search box with suggestions
+  // from /<entity>/autocomplete (each suggestion shown is counted by activity monitoring).
+  function setUpPicker(box) {
+    const input = document.getElementById(box.dataset.pickerFor);
+    if (!input) return;
+    const multiple = input.dataset.multiple === "true";
+    const current = box.querySelector(".picker-current");
+    const known = new Map();
+    current.querySelectorAll("[data-id]").forEach((chip) => known.set(chip.dataset.id, chip.textContent));
+    let chosen = parseIds(input.value);
+
+    const search = element("input", "picker-search");
+    search.type = "search";
+    search.placeholder = box.dataset.placeholder || "";
+    search.setAttribute("aria-label", box.dataset.placeholder || "");
+    search.setAttribute("autocomplete", "off");
+    const results = element("ul", "picker-results");
+    results.setAttribute("role", "listbox");
+    results.hidden = true;
+    input.hidden = true;
+    current.after(search, results);
+    box.classList.add("picker-ready");
+
+    function save() {
+      input.value = chosen.join(", ");
+      render();
+    }
+
+    function render() {
+      current.replaceChildren();
+      chosen.forEach((id) => {
+        const chip = element("span", "chip linked");
+        const link = element("a", "", known.get(id) || `#${id}`);
+        link.href = `/${box.dataset.entity}/${id}`;
+        const remove = element("button", "chip-remove", "\u00d7");
+        remove.type = "button";
+        remove.title = box.dataset.removeLabel || "";
+        remove.setAttribute("aria-label", `${box.dataset.removeLabel || ""} ${link.textContent}`);
+        remove.addEventListener("click", () => {
+          chosen = chosen.filter((other) => other !== id);
+          save();
+        });
+        chip.append(link, remove);
+        current.append(chip);
+      });
+    }
+
+    function choose(item) {
+      const id = String(item.id);
+      known.set(id, item.name);
+      chosen = multiple ? (chosen.includes(id) ? chosen : [...chosen, id]) : [id];
+      save();
+      search.value = "";
+      results.hidden = true;
+    }
+
+    function show(items) {
+      results.replaceChildren();
+      if (!items.length) results.append(element("li", "picker-empty", box.dataset.emptyText || ""));
+      items.forEach((item) => {
+        const option = element("li", "picker-option");
+        option.setAttribute("role", "option");
+        option.tabIndex = -1;
+        option.append(element("span", "picker-name", item.name), element("span", "picker-hint", item.hint || ""));
+        option.addEventListener("mousedown", (event) => {
+          event.preventDefault();
+          choose(item);
+        });
+        option.addEventListener("keydown", (event) => {
+          if (event.key === "Enter") {
+            event.preventDefault();
+            choose(item);
+          }
+        });
+        results.append(option);
+      });
+      results.hidden = false;
+    }
+
+    let timer = null;
+    let lastItems = [];
+    search.addEventListener("input", () => {
+      clearTimeout(timer);
+      const query = search.value.trim();
+      if (query.length < MIN_QUERY) {
+        results.hidden = true;
+        return;
+      }
+      timer = setTimeout(async () => {
+        try {
+          const response = await fetch(`${box.dataset.source}?q=${encodeURIComponent(query)}`, {
+            credentials: "same-origin",
+            headers: { Accept: "application/json" },
+          });
+          if (!response.ok) throw new Error(String(response.status));
+          lastItems = await response.json();
+          show(lastItems);
+        } catch (error) {
+          results.replaceChildren(element("li", "picker-empty", box.dataset.errorText || String(error)));
+          results.hidden = false;
+        }
+      }, DEBOUNCE_MS);
+    });
+    search.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") {
+        event.preventDefault(); // Enter picks a suggestion; it does not submit the card
+        if (lastItems.length && !results.hidden) choose(lastItems[0]);
+      } else if (event.key === "ArrowDown" && !results.hidden) {
+        const first = results.querySelector(".picker-option");
+        if (first) first.focus();
+      } else if (event.key === "Escape") {
+        results.hidden = true;
+      }
+    });
+    search.addEventListener("blur", () => setTimeout(() => { results.hidden = true; }, 150));
+    render();
+  }
+
+  // Only the chosen pipeline's statuses can be picked.
+  function setUpStages(form) {
+    const pipeline = form.querySelector("select[data-pipeline-select]");
+    const status = form.querySelector("select[data-status-select]");
+    if (!pipeline || !status) return;
+    function sync() {
+      const name = pipeline.options[pipeline.selectedIndex]?.text;
+      let selectedVisible = false;
+      status.querySelectorAll("optgroup").forEach((group) => {
+        const mine = group.label === name;
+        group.hidden = !mine;
+        group.disabled = !mine;
+        group.querySelectorAll("option").forEach((option) => {
+          if (mine && option.value === status.value && !selectedVisible) {
+            option.selected = true;
+            selectedVisible = true;
+          }
+        });
+      });
+      if (!selectedVisible) {
+        const first = status.querySelector("optgroup:not([disabled]) option");
+        if (first) first.selected = true;
+      }
+    }
+    pipeline.addEventListener("change", sync);
+    sync();
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll(".picker[data-picker-for]").forEach(setUpPicker);
+    document.querySelectorAll("form").forEach(setUpStages);
+  });
+})();
