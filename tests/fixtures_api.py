@@ -158,3 +158,58 @@ def gunicorn_server(tmp_path):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
+
+
+class Crm:
+    """Ids of the records the `crm` fixture made."""
+
+    def __init__(self):
+        self.companies, self.contacts, self.leads, self.customers = [], [], [], []
+        self.partners_pipeline = None
+
+
+def _make(entity, data, bucket):
+    from monitor.services import records
+
+    record = records.create_record(entity, data)
+    bucket.append(record.id)
+    return record.id
+
+
+@pytest.fixture
+def crm(app, clock, user, admin):
+    """A small CRM made through the records service, one record a minute (so newest = highest id).
+
+    2 companies, 3 contacts, 12 deals (1-8 open in "Sales", 9-10 won, 11-12 in "Partners";
+    odd ones belong to `user`, even ones to `admin`), 2 customers.
+    """
+    from monitor.services import pipelines
+
+    made = Crm()
+    with app.app_context():
+        made.partners_pipeline = pipelines.create_pipeline("Partners", ["Application"]).id
+        db.session.commit()
+        stages = [(1, 1000)] * 4 + [(1, 1001)] * 4 + [(1, 142)] * 2 + [(made.partners_pipeline, None)] * 2
+        nord = _make("companies", {"name": "Nord Trading", "phone": "+7 916 123-45-67", "email": "info@nord.example",
+                                   "web": "https://nord.example", "address": "1 Lenina st.", "tags": ["vip"],
+                                   "responsible": admin}, made.companies)
+        _make("companies", {"name": "Volga Foods", "responsible": user}, made.companies)
+        for name, phone, email in (("Maria Smirnova", "+7 903 555-12-12", "maria@nord.example"),
+                                   ("Ivan Popov", None, "ivan@mail.example"), ("Olga", None, None)):
+            clock.advance(minutes=1)
+            _make("contacts", {"name": name, "phone": phone, "email": email, "position": "Buyer" if phone else None,
+                               "company": nord, "responsible": user}, made.contacts)
+        for number, (pipeline_id, status_id) in enumerate(stages, start=1):
+            clock.advance(minutes=1)
+            _make("leads", {
+                "name": f"Deal {number}", "price": number * 1000, "pipeline": pipeline_id, "status": status_id,
+                "responsible": user if number % 2 else admin, "company": nord if number == 1 else None,
+                "contacts": made.contacts[:2] if number == 1 else [], "tags": ["web"] if number <= 3 else [],
+            }, made.leads)
+        for number in (1, 2):
+            clock.advance(minutes=1)
+            _make("customers", {"name": f"Subscription {number}", "next_price": 5000 * number,
+                                "next_date": "2026-12-01", "company": nord, "contacts": made.contacts[:1],
+                                "responsible": user}, made.customers)
+    clock.advance(minutes=1)
+    return made

@@ -63,6 +63,7 @@ def test_users_are_paged(admin_api, admin, make_user):
 def test_one_user_and_an_unknown_id(admin_api, user):
     assert assert_hal(admin_api.get(f"users/{user}"))["email"] == "ulla@example.com"
     assert admin_api.get("users/999").status_code == 204
+    assert admin_api.get("users/99999999999999999999").status_code == 204
 
 
 def test_pipelines_shape_with_won_and_lost_in_each(api, app):
@@ -100,6 +101,8 @@ def test_one_pipeline_and_its_statuses(api):
 def test_unknown_pipeline_is_204(api):
     assert api.get("leads/pipelines/99").status_code == 204
     assert api.get("leads/pipelines/99/statuses").status_code == 204
+    assert api.get("leads/pipelines/99999999999999999999").status_code == 204
+    assert api.get("leads/pipelines/99999999999999999999/statuses").status_code == 204
 
 
 @pytest.fixture

@@ -9,4 +9,4 @@ bp = Blueprint("api", __name__)
 # Requests carry a bearer token, never a cookie: there is nothing for a cross-site form to ride on.
 csrf.exempt(bp)
 
-from monitor.api import access, views  # noqa: E402,F401
+from monitor.api import access, entities, views  # noqa: E402,F401

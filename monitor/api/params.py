@@ -1,9 +1,18 @@
 """Query parameters of list calls, read strictly: bad values are a 400 with validation-errors, never a 500."""
+from datetime import UTC, datetime, timedelta
+
 from monitor.api.responses import ApiValidationError
+from monitor.services import records
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 250
 MAX_PAGE = 1_000_000
+MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on every database
+
+
+def is_id(value):
+    """Whether `value` can be a record's id (larger numbers would overflow the database driver)."""
+    return 0 < value <= MAX_ID
 
 
 def _whole_number(args, name, default, highest):
@@ -79,8 +88,8 @@ def whole_numbers(node, path):
     return [int(value) for value in values]
 
 
-def unix_range(node, path):
-    """`[from]` and `[to]` Unix seconds (either may be missing), or one exact second."""
+def whole_number_range(node, path):
+    """`[from]` and `[to]` whole numbers (either may be missing), or one exact value for both."""
     if isinstance(node, str):
         low = high = whole_numbers(node, path)[0]
         return low, high
@@ -90,3 +99,102 @@ def unix_range(node, path):
     low = whole_numbers(node["from"], f"{path}[from]")[0] if "from" in node else None
     high = whole_numbers(node["to"], f"{path}[to]")[0] if "to" in node else None
     return low, high
+
+
+# -- List calls of records ------------------------------------------------------------------------
+
+WITH = {
+    "leads": frozenset({"contacts"}),
+    "contacts": frozenset({"leads", "customers"}),
+    "companies": frozenset({"leads", "customers", "contacts"}),
+    "customers": frozenset({"contacts", "companies"}),
+}
+LATEST_UNIX = 253402300799  # 9999-12-31 23:59:59 UTC
+
+
+def embeds(entity, args):
+    """The `with=a,b` values this entity supports; unknown ones are ignored, as amoCRM does."""
+    asked = {part.strip() for part in args.get("with", "").split(",")}
+    return WITH[entity] & asked
+
+
+def order(args):
+    """`order[created_at|updated_at|id]=asc|desc`, in the order given; newest first by default."""
+    pairs = []
+    for field, node in bracket_tree(args, "order").items():
+        path = f"order[{field}]"
+        if field not in records.ORDER_FIELDS:
+            raise ApiValidationError.one(path, "Order by created_at, updated_at or id", code="NotSupportedChoice")
+        direction = values_of(node, path)[0].lower()
+        if direction not in ("asc", "desc"):
+            raise ApiValidationError.one(path, "Order asc or desc", code="NotSupportedChoice")
+        pairs.append((field, direction))
+    return tuple(pairs) or (("created_at", "desc"),)
+
+
+def _moment(seconds, path, end_of_second=False):
+    if seconds is None:
+        return None
+    if seconds > LATEST_UNIX:
+        raise ApiValidationError.one(path, "Not a Unix time", code="OutOfRange")
+    moment = datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
+    # Times are shown in whole seconds, so `to` takes in the whole of its second.
+    return moment + timedelta(microseconds=999_999) if end_of_second else moment
+
+
+def _dates(prefix):
+    def parse(node, path):
+        low, high = whole_number_range(node, path)
+        return {f"{prefix}_from": _moment(low, f"{path}[from]"),
+                f"{prefix}_to": _moment(high, f"{path}[to]", end_of_second=True)}
+
+    return parse
+
+
+def _amounts(node, path):
+    low, high = whole_number_range(node, path)
+    return {"price_from": low, "price_to": high}
+
+
+def _stages(node, path):
+    if isinstance(node, str):
+        raise ApiValidationError.one(path, "Expected [0][pipeline_id] and [0][status_id]", code="InvalidType")
+    stages = []
+    for index, entry in node.items():
+        if isinstance(entry, str) or set(entry) != {"pipeline_id", "status_id"}:
+            raise ApiValidationError.one(f"{path}[{index}]", "Give pipeline_id and status_id", code="InvalidType")
+        pipeline_id = whole_numbers(entry["pipeline_id"], f"{path}[{index}][pipeline_id]")[0]
+        stages.append((pipeline_id, whole_numbers(entry["status_id"], f"{path}[{index}][status_id]")[0]))
+    return {"stages": tuple(stages)}
+
+
+def _numbers(field):
+    return lambda node, path: {field: tuple(whole_numbers(node, path))}
+
+
+FILTERS = {
+    "id": _numbers("ids"),
+    "responsible_user_id": _numbers("responsible"),
+    "created_at": _dates("created"),
+    "updated_at": _dates("updated"),
+}
+LEAD_FILTERS = {
+    "pipeline_id": _numbers("pipelines"),
+    "statuses": _stages,
+    "price": _amounts,
+}
+
+
+def list_filters(entity, args):
+    """The ListFilters of a list call: `query`, `order[...]` and `filter[...]` in any encoding.
+
+    An unsupported filter is a 400 rather than ignored: ignoring it would return (and
+    count against the user's limit) far more records than the client asked for.
+    """
+    supported = {**FILTERS, **LEAD_FILTERS} if entity == "leads" else FILTERS
+    values = {}
+    for field, node in bracket_tree(args, "filter").items():
+        if field not in supported:
+            raise ApiValidationError.one(f"filter[{field}]", "This filter is not supported", code="NotSupportedChoice")
+        values.update(supported[field](node, f"filter[{field}]"))
+    return records.ListFilters(q=args.get("query", "").strip(), order=order(args), **values)

@@ -69,3 +69,120 @@ def pipeline(record):
 def tag(record):
     """A tag as `_embedded.tags` lists it."""
     return {"id": record.id, "name": record.name, "color": record.color}
+
+
+# -- CRM records -------------------------------------------------------------------------------
+
+# Tally's fixed fields as amoCRM custom fields: (field_id, field_name, field_code, field_type, enum_code).
+CUSTOM_FIELDS = {
+    "phone": (1, "Phone", "PHONE", "multitext", "WORK"),
+    "email": (2, "Email", "EMAIL", "multitext", "WORK"),
+    "position": (3, "Position", "POSITION", "text", None),
+    "web": (4, "Web", "WEB", "url", None),
+    "address": (5, "Address", "ADDRESS", "textarea", None),
+}
+RECORD_FIELDS = {"contacts": ("phone", "email", "position"), "companies": ("phone", "email", "web", "address")}
+
+
+def custom_fields_values(record, names):
+    """The filled fields among `names` as `custom_fields_values`, or None when none is filled."""
+    entries = []
+    for name in names:
+        value = getattr(record, name)
+        if value:
+            field_id, field_name, code, field_type, enum_code = CUSTOM_FIELDS[name]
+            item = {"value": value, "enum_code": enum_code} if enum_code else {"value": value}
+            entries.append({"field_id": field_id, "field_name": field_name, "field_code": code,
+                            "field_type": field_type, "values": [item]})
+    return entries or None
+
+
+def ref(entity, record_id, **extra):
+    """A linked record as `_embedded` lists it: its id and link, never its data."""
+    return {"id": record_id, **extra, "_links": self_links(f"{API}/{entity}/{record_id}")}
+
+
+def _common(entity, record):
+    return {
+        "id": record.id, "name": record.name, "responsible_user_id": record.responsible_user_id,
+        "group_id": 0, "created_by": 0, "updated_by": 0,
+        "created_at": unix(record.created_at), "updated_at": unix(record.updated_at),
+        "closest_task_at": None, "is_deleted": False, "account_id": ACCOUNT_ID,
+        "_links": self_links(f"{API}/{entity}/{record.id}"),
+    }
+
+
+def _company_refs(record):
+    return [ref("companies", record.company_id)] if record.company_id else []
+
+
+def _contact_refs(contacts):
+    return [ref("contacts", contact.id, is_main=position == 0) for position, contact in enumerate(contacts)]
+
+
+def lead(record, embed):
+    """A deal as an amoCRM lead; `embed` may hold "contacts"."""
+    embedded = {"tags": [tag(item) for item in record.tags], "companies": _company_refs(record)}
+    if "contacts" in embed:
+        embedded["contacts"] = _contact_refs(record.contacts)
+    return {
+        **_common("leads", record), "price": record.price, "status_id": record.status_id,
+        "pipeline_id": record.pipeline_id, "loss_reason_id": None, "source_id": None,
+        "closed_at": unix(record.closed_at), "custom_fields_values": None, "score": None,
+        "labor_cost": None, "_embedded": embedded,
+    }
+
+
+def _linked_refs(record, embed):
+    """`leads`, `customers` and `contacts` a contact or company links to, as far as `embed` asks."""
+    embedded = {}
+    if "leads" in embed:
+        embedded["leads"] = [ref("leads", item.id) for item in record.deals]
+    if "customers" in embed:
+        embedded["customers"] = [ref("customers", item.id) for item in record.customers]
+    if "contacts" in embed and hasattr(record, "contacts"):
+        embedded["contacts"] = [ref("contacts", item.id) for item in record.contacts]
+    return embedded
+
+
+def contact(record, embed):
+    """A contact; `embed` may hold "leads" and "customers"."""
+    first_name, _space, last_name = record.name.partition(" ")
+    return {
+        **_common("contacts", record), "first_name": first_name, "last_name": last_name,
+        "is_unsorted": False, "custom_fields_values": custom_fields_values(record, RECORD_FIELDS["contacts"]),
+        "_embedded": {"tags": [tag(item) for item in record.tags], "companies": _company_refs(record),
+                      **_linked_refs(record, embed)},
+    }
+
+
+def company(record, embed):
+    """A company; `embed` may hold "leads", "customers" and "contacts"."""
+    return {
+        **_common("companies", record),
+        "custom_fields_values": custom_fields_values(record, RECORD_FIELDS["companies"]),
+        "_embedded": {"tags": [tag(item) for item in record.tags], **_linked_refs(record, embed)},
+    }
+
+
+def customer(record, embed):
+    """A customer (periodic buyer); `embed` may hold "contacts" and "companies"."""
+    embedded = {"tags": [tag(item) for item in record.tags]}
+    if "contacts" in embed:
+        embedded["contacts"] = _contact_refs(record.contacts)
+    if "companies" in embed:
+        embedded["companies"] = _company_refs(record)
+    next_date = None if record.next_date is None else timegm(record.next_date.timetuple())
+    return {
+        **_common("customers", record), "next_price": record.next_price, "next_date": next_date,
+        "status_id": None, "periodicity": 0, "ltv": 0, "purchases_count": 0, "average_check": 0,
+        "custom_fields_values": None, "_embedded": embedded,
+    }
+
+
+RECORD_SHAPES = {"leads": lead, "contacts": contact, "companies": company, "customers": customer}
+
+
+def record(entity, item, embed=frozenset()):
+    """Any CRM record in its entity's shape."""
+    return RECORD_SHAPES[entity](item, embed)

@@ -50,7 +50,7 @@ def user_detail(user_id):
     """One user (administrators' tokens only); 204 for an unknown id."""
     _require_admin()
     try:
-        return hal(shapes.user(users.get_user(user_id)))
+        return hal(shapes.user(users.get_user(user_id))) if params.is_id(user_id) else no_content()
     except NotFound:
         return no_content()
 
@@ -69,7 +69,7 @@ def pipeline_list():
 def pipeline_detail(pipeline_id):
     """One pipeline with its statuses; 204 for an unknown id."""
     try:
-        return hal(shapes.pipeline(catalog.get_pipeline(pipeline_id)))
+        return hal(shapes.pipeline(catalog.get_pipeline(pipeline_id))) if params.is_id(pipeline_id) else no_content()
     except NotFound:
         return no_content()
 
@@ -78,8 +78,10 @@ def pipeline_detail(pipeline_id):
 def status_list(pipeline_id):
     """The statuses of one pipeline; 204 for an unknown pipeline."""
     try:
-        pipeline = catalog.get_pipeline(pipeline_id)
+        pipeline = catalog.get_pipeline(pipeline_id) if params.is_id(pipeline_id) else None
     except NotFound:
+        pipeline = None
+    if pipeline is None:
         return no_content()
     return hal({
         "_total_items": len(pipeline.statuses),

@@ -46,3 +46,8 @@ def list_tags(entity, page, limit, name_query=None, ids=None):
         query = query.where(Tag.id.in_(ids))
     rows = db.session.scalars(query.order_by(Tag.name, Tag.id).offset((page - 1) * limit).limit(limit + 1)).all()
     return rows[:limit], len(rows) > limit
+
+
+def tag_name(entity, tag_id):
+    """The name of the entity kind's tag with this id, or None."""
+    return db.session.scalar(select(Tag.name).where(Tag.id == tag_id, Tag.entity == TAG_ENTITIES[entity]))

@@ -1,0 +1,92 @@
+"""Leads, contacts, companies and customers: lists, one element, and creating and editing leads.
+
+Everything that returns records is charged to the activity monitor *before* it is sent:
+a list page counts its elements, one element by id counts as a card view; from a mobile
+app every element counts as a list element, a single one included.
+"""
+from flask import abort, g, request
+from flask_login import current_user
+
+from monitor import activity
+from monitor.api import API, bp, params, shapes, writes
+from monitor.api.responses import hal, no_content, page_links, self_links
+from monitor.services import records
+from monitor.services.errors import NotFound
+
+ENTITIES = "<any(leads, contacts, companies, customers):entity>"
+RECORD_ID = "<int:record_id>"
+
+
+def _find(entity, record_id):
+    """The record, or None for an unknown id (or one no database column could hold)."""
+    if not params.is_id(record_id):
+        return None
+    try:
+        return records.get_record(entity, record_id)
+    except NotFound:
+        return None
+
+
+@bp.get(f"{API}/{ENTITIES}")
+def record_list(entity):
+    """One page of records: page, limit, query, with, order[...] and filter[...]; 204 when empty."""
+    page, limit = params.page_and_limit(request.args)
+    filters = params.list_filters(entity, request.args)
+    embed = params.embeds(entity, request.args)
+    rows, has_next = records.query_list(entity, filters, page, limit)
+    if not rows:
+        return no_content()
+    activity.charge(current_user, g.api_channel, elements=len(rows))
+    return hal({
+        "_page": page, "_links": page_links(page, has_next),
+        "_embedded": {entity: [shapes.record(entity, row, embed) for row in rows]},
+    })
+
+
+@bp.get(f"{API}/{ENTITIES}/{RECORD_ID}")
+def record_detail(entity, record_id):
+    """One record alone; 204 (and nothing counted) for an unknown id."""
+    embed = params.embeds(entity, request.args)
+    record = _find(entity, record_id)
+    if record is None:
+        return no_content()
+    if g.api_channel == "mobile":
+        activity.charge(current_user, "mobile", elements=1)
+    else:
+        activity.charge(current_user, "api", cards=[(entity, record.id)])
+    return hal(shapes.record(entity, record, embed))
+
+
+@bp.post(f"{API}/leads")
+def lead_create():
+    """Create leads from an array; answers their ids by request_id. Counts nothing."""
+    created = [(rid, records.create_record("leads", data, acting_user=current_user))
+               for rid, _none, data in writes.check_batch(writes.json_body(list))]
+    return hal({
+        "_links": self_links(f"{API}/leads"),
+        "_embedded": {"leads": [shapes.ref("leads", lead.id, request_id=rid) for rid, lead in created]},
+    })
+
+
+@bp.patch(f"{API}/leads")
+def lead_update_many():
+    """Edit leads from an array of objects with their ids. Counts nothing."""
+    checked = writes.check_batch(writes.json_body(list), find_record=writes.existing_lead)
+    saved = [(rid, records.update_record("leads", lead, data, acting_user=current_user))
+             for rid, lead, data in checked]
+    return hal({
+        "_links": self_links(f"{API}/leads"),
+        "_embedded": {"leads": [shapes.ref("leads", lead.id, request_id=rid, updated_at=shapes.unix(lead.updated_at))
+                                for rid, lead in saved]},
+    })
+
+
+@bp.patch(f"{API}/leads/{RECORD_ID}")
+def lead_update(record_id):
+    """Edit one lead; 404 for an unknown id. Counts nothing."""
+    lead = _find("leads", record_id)
+    if lead is None:
+        abort(404, f"There is no lead with id {record_id}.")
+    [(_rid, lead, data)] = writes.check_batch([writes.json_body(dict)], find_record=lambda _item: lead)
+    records.update_record("leads", lead, data, acting_user=current_user)
+    return hal(shapes.ref("leads", lead.id, updated_at=shapes.unix(lead.updated_at)))

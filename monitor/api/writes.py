@@ -1,0 +1,160 @@
+"""Bodies of POST and PATCH /leads: amoCRM JSON in, the records service's field values out.
+
+Types are checked here (a string name, whole-number ids and prices); the rules of the
+values themselves (a status of that pipeline, an existing user) are the records
+service's. A batch is checked whole before any of it is saved, so a 400 saves nothing.
+"""
+from flask import request
+
+from monitor.api.responses import ApiValidationError
+from monitor.services import catalog, records
+from monitor.services.errors import NotFound, ValidationError
+
+MAX_BATCH = 250
+# amoCRM field -> records service field.
+LEAD_FIELDS = {
+    "name": "name", "price": "price", "status_id": "status", "pipeline_id": "pipeline",
+    "responsible_user_id": "responsible",
+}
+# records service field -> path of the amoCRM field, for validation-errors.
+ERROR_PATHS = {
+    **{service: api for api, service in LEAD_FIELDS.items()},
+    "tags": "_embedded.tags", "contacts": "_embedded.contacts", "company": "_embedded.companies",
+}
+
+
+class ItemErrors(Exception):
+    """Errors of one item of a batch: [(code, path, detail)]."""
+
+    def __init__(self, errors):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def json_body(shape):
+    """The request's JSON: a list (`shape` list) or an object (`shape` dict); 400 otherwise."""
+    body = request.get_json(force=True, silent=True)
+    if not isinstance(body, shape):
+        expected = "an array of objects" if shape is list else "an object"
+        raise ApiValidationError.one("body", f"The body must be JSON: {expected}", code="InvalidType")
+    if shape is list and not 1 <= len(body) <= MAX_BATCH:
+        raise ApiValidationError.one("body", f"Send 1 to {MAX_BATCH} items", code="OutOfRange")
+    return body
+
+
+def _is_id(value):
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**31
+
+
+def _plain_fields(item, errors):
+    data = {}
+    for api_name, field in LEAD_FIELDS.items():
+        if api_name not in item:
+            continue
+        value = item[api_name]
+        valid = isinstance(value, str) if api_name == "name" else (value is None or _is_id(value))
+        if valid:
+            data[field] = value
+        else:
+            errors.append(("InvalidType", api_name, "Expected a string" if api_name == "name" else
+                           "Expected a whole number"))
+    return data
+
+
+def _tag_names(tags, errors):
+    names = []
+    for position, entry in enumerate(tags):
+        name = entry.get("name") if isinstance(entry, dict) else None
+        tag_id = entry.get("id") if isinstance(entry, dict) else None
+        if isinstance(name, str) and name.strip():
+            names.append(name)
+        elif _is_id(tag_id) and catalog.tag_name("leads", tag_id) is not None:
+            names.append(catalog.tag_name("leads", tag_id))
+        elif _is_id(tag_id):
+            errors.append(("NotFound", f"_embedded.tags.{position}", "There is no lead tag with this id"))
+        else:
+            errors.append(("InvalidType", f"_embedded.tags.{position}", "Give a tag's name or id"))
+    return names
+
+
+def _linked_ids(entries, path, errors):
+    ids = []
+    for position, entry in enumerate(entries):
+        if isinstance(entry, dict) and _is_id(entry.get("id")):
+            ids.append(entry["id"])
+        else:
+            errors.append(("InvalidType", f"{path}.{position}", "Give the record's id"))
+    return ids
+
+
+def _embedded_fields(item, errors):
+    embedded = item.get("_embedded") or {}
+    if not isinstance(embedded, dict) or not all(isinstance(embedded.get(key, []), list)
+                                                 for key in ("tags", "contacts", "companies")):
+        errors.append(("InvalidType", "_embedded", "Expected an object of arrays"))
+        return {}
+    data = {}
+    if "tags" in embedded:
+        data["tags"] = _tag_names(embedded["tags"], errors)
+    if "contacts" in embedded:
+        data["contacts"] = _linked_ids(embedded["contacts"], "_embedded.contacts", errors)
+    if "companies" in embedded:
+        companies = _linked_ids(embedded["companies"], "_embedded.companies", errors)
+        data["company"] = companies[0] if companies else None
+    return data
+
+
+def lead_data(item):
+    """One lead object as the records service's field values; ItemErrors when its types are wrong."""
+    if not isinstance(item, dict):
+        raise ItemErrors([("InvalidType", "", "Expected an object")])
+    errors = []
+    data = {**_plain_fields(item, errors), **_embedded_fields(item, errors)}
+    if errors:
+        raise ItemErrors(errors)
+    return data
+
+
+def request_id(item, position):
+    """The item's own request_id, else its position in the batch (as amoCRM numbers them)."""
+    own = item.get("request_id") if isinstance(item, dict) else None
+    return str(own) if isinstance(own, (str, int)) and not isinstance(own, bool) else str(position)
+
+
+def service_errors(invalid):
+    """A records ValidationError as [(code, path, detail)]."""
+    return [("InvalidValue", ERROR_PATHS.get(field, field), str(message)) for field, message in invalid.errors.items()]
+
+
+def check_batch(items, find_record=None):
+    """Every item's field values (and record, for updates), or ApiValidationError listing every bad item."""
+    checked, problems = [], []
+    for position, item in enumerate(items):
+        try:
+            record = find_record(item) if find_record else None
+            data = lead_data(item)
+            records.check_record("leads", data, record)
+        except ItemErrors as invalid:
+            problems.append((request_id(item, position), invalid.errors))
+        except ValidationError as invalid:
+            problems.append((request_id(item, position), service_errors(invalid)))
+        else:
+            checked.append((request_id(item, position), record, data))
+    if problems:
+        raise ApiValidationError([
+            {"request_id": rid, "errors": [{"code": code, "path": path, "detail": detail}
+                                           for code, path, detail in errors]}
+            for rid, errors in problems
+        ])
+    return checked
+
+
+def existing_lead(item):
+    """The lead a PATCH item names by its `id`; ItemErrors when there is none."""
+    lead_id = item.get("id") if isinstance(item, dict) else None
+    if not _is_id(lead_id):
+        raise ItemErrors([("InvalidType", "id", "Give the lead's id")])
+    try:
+        return records.get_record("leads", lead_id)
+    except NotFound:
+        raise ItemErrors([("NotFound", "id", "There is no lead with this id")]) from None
