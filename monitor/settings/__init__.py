@@ -13,6 +13,4 @@ def require_admin():
         abort(403)
 
 
-from monitor.settings import views  # noqa: E402,F401
-from monitor.settings import activity  # noqa: E402,F401
-from monitor.settings import api_tokens  # noqa: E402,F401
+from monitor.settings import activity, api_tokens, views  # noqa: E402,F401
