@@ -457,8 +457,10 @@ def create_record(entity, data, acting_user=None):
     if "responsible" not in data and acting_user is not None:
         data["responsible"] = acting_user.id
     record = kind.model()
-    _apply(kind, record, _validated(kind, record, data))
+    values = _with_tags(kind, _validated(kind, record, data))
     db.session.add(record)
+    with db.session.no_autoflush:  # the record is complete only once every value is applied
+        _apply(kind, record, values)
     db.session.commit()
     return record
 
@@ -466,7 +468,7 @@ def create_record(entity, data, acting_user=None):
 def update_record(entity, record, data, acting_user=None):
     """Save changes to `record` from `data` (only the fields present). ValidationError on bad input."""
     kind = kind_of(entity)
-    values = _validated(kind, record, data)
+    values = _with_tags(kind, _validated(kind, record, data))
     _apply(kind, record, values)
     record.updated_at = utcnow()  # tags and links change no column of the record itself
     db.session.commit()
@@ -685,6 +687,7 @@ PLAIN_FIELDS = ("name", "price", "next_price", "next_date", "phone", "email", "p
 
 
 def _apply(kind, record, values):
+    """Set validated values (tags already resolved to Tag objects) on the record."""
     for field in PLAIN_FIELDS:
         if field in values:
             value = values[field]
@@ -696,7 +699,7 @@ def _apply(kind, record, values):
     if "contacts" in values:
         record.contacts = values["contacts"]
     if "tags" in values:
-        record.tags = _tags(kind, values["tags"])
+        record.tags = values["tags"]
     if "stage" in values:
         _move(record, *values["stage"])
 
@@ -709,6 +712,13 @@ def _move(deal, pipeline_id, status_id):
         deal.closed_at = utcnow()
     elif status_id not in CLOSED_STATUSES:
         deal.closed_at = None
+
+
+def _with_tags(kind, values):
+    """`values` with tag names turned into Tag objects (before the record joins the session)."""
+    if "tags" in values:
+        values["tags"] = _tags(kind, values["tags"])
+    return values
 
 
 def _tags(kind, names):
