@@ -45,9 +45,12 @@ def init_app(app):
 
     @app.errorhandler(HTTPException)
     def _http_error(error):
+        # Keep the exception's own headers (Allow on a 405, Retry-After, ...).
+        headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
         if wants_problem_json():
-            return problem(error.code, error.description)
-        return render_template("errors/error.html", code=error.code, message=_error_message(error)), error.code
+            return problem(error.code, error.description, headers=headers)
+        page = render_template("errors/error.html", code=error.code, message=_error_message(error))
+        return page, error.code, headers
 
     @app.errorhandler(InternalServerError)
     def _internal_error(error):

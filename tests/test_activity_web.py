@@ -127,24 +127,24 @@ def test_limit_reached_exactly_is_served_then_the_session_ends(app, client, anna
 
 
 def test_crossing_request_is_refused_and_shows_no_records(app, client, anna, set_limits):
-    set_limits(list_limit=120)
+    set_limits(list_limit=110)
     assert client.get("/leads").status_code == 200
     assert client.get("/leads?page=2").status_code == 200
     refused = client.get("/leads?page=3")
     assert refused.status_code == 403
     page = refused.data.decode()
-    assert "Deactivated by activity monitoring: list elements, 120 per day" in page
+    assert "Deactivated by activity monitoring: list elements, 110 per day" in page
     assert not re.findall(r'href="/leads/\d+"', page)
     assert counted(app, anna, "list") == 100
     with app.app_context():
         event = db.session.scalar(select(ActivityEvent))
         assert (event.event, event.limit_kind, event.limit_value, event.count, event.requested) == (
-            "deactivated", "list", 120, 100, 20)
+            "deactivated", "list", 110, 100, 20)
         assert event.request_line == "GET /leads?page=3" and event.ip == "127.0.0.1"
     # Signing in again is refused with the reason, and no session is made.
     client.post("/logout")
     again = client.post("/login", data={"email": "anna@tally.example", "password": demo.DEMO_PASSWORD})
-    assert again.status_code == 200 and "list elements: 120 per day" in again.data.decode()
+    assert again.status_code == 200 and "list elements: 110 per day" in again.data.decode()
     assert client.get("/leads").status_code == 302
 
 

@@ -92,3 +92,11 @@ def test_security_headers_forbid_inline_script(client):
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_405_keeps_the_allow_header_in_html_and_problem_json(client):
+    page = client.get("/logout")
+    assert page.status_code == 405 and "POST" in page.headers["Allow"]
+    api = client.delete("/api/v4/leads")
+    assert api.status_code == 405 and "GET" in api.headers["Allow"]
+    assert api.mimetype == "application/problem+json" and api.json["status"] == 405

@@ -20,10 +20,12 @@ def load_user(session_id):
     if not user_id.isdigit() or not version.isdigit():
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or user.session_version != int(version):
+    if user is None:
         return None
     if not user.active:
-        g.deactivated_user = user
+        g.deactivated_user = user  # the sign-in page will say why
+        return None
+    if user.session_version != int(version):
         return None
     return user
 
