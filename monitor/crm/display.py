@@ -1,7 +1,9 @@
 """How CRM values read on pages and in exports: money, status names, plain-text cells."""
 from datetime import date, datetime
+from functools import lru_cache
 
-from flask_babel import format_decimal
+from babel import Locale, dates, numbers
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from monitor.crm import bp
@@ -11,10 +13,28 @@ CURRENCY_SYMBOL = "\u20bd"  # the demo account works in roubles, as amoCRM accou
 DEFAULT_CLOSED_NAMES = {WON_STATUS_ID: "Closed - won", LOST_STATUS_ID: "Closed - lost"}
 
 
+# Patterns parsed once: a board shows hundreds of amounts and dates.
+MONEY_PATTERN = numbers.parse_pattern("#,##0")
+
+
+@lru_cache(maxsize=16)
+def _day_pattern(locale_name):
+    return dates.parse_pattern(Locale.parse(locale_name).date_formats["medium"])
+
+
 @bp.app_template_filter("money")
 def money(amount):
     """15000 -> "15,000 ₽" (grouping in the user's language)."""
-    return f"{format_decimal(amount or 0, format='#,##0')}\u00a0{CURRENCY_SYMBOL}"
+    return f"{MONEY_PATTERN.apply(amount or 0, get_locale())}\u00a0{CURRENCY_SYMBOL}"
+
+
+@bp.app_template_filter("day")
+def day(moment):
+    """A date (or a datetime's date) in the user's language: "Nov 27, 2026", "27 нояб. 2026 г."."""
+    locale = get_locale()
+    if isinstance(moment, datetime):
+        moment = moment.date()
+    return _day_pattern(str(locale)).apply(moment, locale)
 
 
 @bp.app_template_filter("status_name")
@@ -27,9 +47,15 @@ def status_name(status):
     return status.name
 
 
+@bp.app_template_global("value_of")
+def value_of(record, key):
+    """A record's attribute, or None when this kind of record has no such attribute."""
+    return getattr(record, key, None)
+
+
 def plain(record, column):
     """A cell as plain text (CSV export): ids and amounts as numbers, times in ISO form."""
-    value = getattr(record, column.key, None)
+    value = value_of(record, column.key)
     if value is None:
         return ""
     formatter = PLAIN.get(column.kind)

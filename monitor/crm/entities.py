@@ -13,6 +13,9 @@ from werkzeug.exceptions import NotFound
 from monitor.crm import forms
 from monitor.services import presets, records
 
+# Counting every match of a broad filter on 100,000 deals costs more than showing the page.
+COUNT_LIMIT = 10_000
+
 
 @dataclass(frozen=True)
 class Column:
@@ -73,9 +76,11 @@ class Entity:
         return [(self.name, record) for record in rows], has_more
 
     def count(self, filters):
+        """How many records the list has; a filtered list counts up to COUNT_LIMIT + 1 ("more than")."""
+        limit = None if filters == records.ListFilters() else COUNT_LIMIT
         if self.name == "contacts-companies":
-            return records.count_combined(filters)
-        return records.count_list(self.name, filters)
+            return records.count_combined(filters, limit)
+        return records.count_list(self.name, filters, limit)
 
 
 NAME = Column("name", _l("Name"), "link")

@@ -51,6 +51,7 @@ def _panel(entity, listing):
         "saved_presets": presets.saved_presets(current_user.id, entity.name),
         "preset_form": forms.PresetForm(query=listing.saved_query()),
         "per_page": records.PER_PAGE,
+        "count_limit": entities.COUNT_LIMIT,
     }
 
 

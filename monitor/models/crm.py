@@ -153,6 +153,8 @@ class Deal(RecordMixin, Base):
         ),
         Index("ix_deals_pipeline_status_created", "pipeline_id", "status_id", "created_at"),
         Index("ix_deals_updated_at", "updated_at"),
+        # Covers the board's per-status count and sum of prices.
+        Index("ix_deals_pipeline_status_price", "pipeline_id", "status_id", "price"),
     )
 
     price: Mapped[int] = mapped_column(default=0, index=True)

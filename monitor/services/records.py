@@ -10,9 +10,9 @@ from typing import Optional
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Table, and_, func, literal, or_, select, union, union_all
+from sqlalchemy import Table, and_, func, literal, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload, with_parent
+from sqlalchemy.orm import joinedload, selectinload, with_parent
 
 from monitor.clock import utcnow
 from monitor.db import db
@@ -31,6 +31,10 @@ from monitor.services import search
 from monitor.services.errors import NotFound, ValidationError
 
 PER_PAGE = 50
+BOARD_RELATIONS = ("tags", "company")  # what a board tile shows
+# A search matching at most this many records is resolved to its ids first; a larger one
+# is checked row by row while walking the list in order (no sort of every match).
+FEW_MATCHES = 500
 STATES = ("open", "won", "lost")
 ORDER_FIELDS = ("created_at", "updated_at", "id")
 MAX_AMOUNT = 2_000_000_000  # fits a 32-bit INTEGER column on PostgreSQL too
@@ -137,36 +141,55 @@ class ListFilters:
 # -- Reading lists ---------------------------------------------------------------------------
 
 
-def query_list(entity, filters=ListFilters(), page=1, per_page=PER_PAGE):  # noqa: B008 (frozen)
+def query_list(entity, filters=ListFilters(), page=1, per_page=PER_PAGE, relations=None):  # noqa: B008
     """One page of records of `entity` matching `filters`: returns (rows, has_more).
 
-    entity    "leads" | "contacts" | "companies" | "customers"
-    filters   a ListFilters (default: everything, newest first)
-    page      1-based page number; a page past the end gives ([], False)
-    per_page  rows per page (the web shows 50, the API up to 250)
-    Rows come with their tags, responsible user and linked records loaded.
+    entity     "leads" | "contacts" | "companies" | "customers"
+    filters    a ListFilters (default: everything, newest first)
+    page       1-based page number; a page past the end gives ([], False)
+    per_page   rows per page (the web shows 50, the API up to 250)
+    relations  relationship names to load with the rows (default: Kind.eager, what a list shows)
     ValueError for an unknown entity, a page or per_page below 1, or an unknown order field.
     """
     kind = kind_of(entity)
+    ids = _page_ids(kind, _conditions(kind, filters, ordered=True), filters.order, page, per_page)
+    return _load(kind, ids[:per_page], relations), len(ids) > per_page
+
+
+def count_list(entity, filters=ListFilters(), limit=None):  # noqa: B008 (frozen)
+    """How many records of `entity` match `filters`.
+
+    With `limit`, counting stops past it: the result is then `limit + 1`, meaning "more
+    than `limit`" (a cheap answer for filters that match a large part of the table).
+    """
+    kind = kind_of(entity)
+    matching = select(kind.model.id).where(*_conditions(kind, filters))
+    if limit is not None:
+        matching = matching.limit(limit + 1)
+    return db.session.scalar(select(func.count()).select_from(matching.subquery()))
+
+
+def _page_ids(kind, conditions, order, page, per_page):
+    """The ids of one page plus one more (to tell whether more exist), read from the indexes only."""
     if page < 1 or per_page < 1:
         raise ValueError("page and per_page start at 1")
     statement = (
-        select(kind.model)
-        .where(*_conditions(kind, filters))
-        .order_by(*_order(kind, filters.order))
+        select(kind.model.id)
+        .where(*conditions)
+        .order_by(*_order(kind, order))
         .offset((page - 1) * per_page)
         .limit(per_page + 1)
-        .options(*_eager(kind))
     )
-    rows = db.session.scalars(statement).all()
-    return rows[:per_page], len(rows) > per_page
+    return db.session.scalars(statement).all()
 
 
-def count_list(entity, filters=ListFilters()):  # noqa: B008 (frozen)
-    """How many records of `entity` match `filters`."""
-    kind = kind_of(entity)
-    statement = select(func.count()).select_from(kind.model).where(*_conditions(kind, filters))
-    return db.session.scalar(statement)
+def _load(kind, ids, relations=None):
+    """The records with these ids, in this order, with `relations` loaded."""
+    if not ids:
+        return []
+    statement = select(kind.model).where(kind.model.id.in_(ids)).options(*_eager(kind, relations))
+    loaded = {record.id: record for record in db.session.scalars(statement)}
+    return [loaded[record_id] for record_id in ids if record_id in loaded]
 
 
 def iter_records(entity, filters=ListFilters(), batch=1000):  # noqa: B008 (frozen)
@@ -174,7 +197,7 @@ def iter_records(entity, filters=ListFilters(), batch=1000):  # noqa: B008 (froz
     kind = kind_of(entity)
     statement = (
         select(kind.model)
-        .where(*_conditions(kind, filters))
+        .where(*_conditions(kind, filters, ordered=True))
         .order_by(*_order(kind, filters.order))
         .options(*_eager(kind))
         .execution_options(yield_per=batch)
@@ -202,7 +225,7 @@ def query_combined(filters=ListFilters(), page=1, per_page=PER_PAGE):  # noqa: B
         side = (
             select(literal(entity).label("entity"), kind.model.id.label("id"),
                    kind.model.created_at.label("created_at"))
-            .where(*_conditions(kind, filters))
+            .where(*_conditions(kind, filters, ordered=True))
             .order_by(kind.model.created_at.desc(), kind.model.id.desc())
             .limit(depth)
             .subquery()
@@ -215,25 +238,17 @@ def query_combined(filters=ListFilters(), page=1, per_page=PER_PAGE):  # noqa: B
         .offset((page - 1) * per_page)
         .limit(per_page + 1)
     ).all()
-    records = _load_many(found[:per_page])
-    rows = [(entity, records[entity, record_id]) for entity, record_id in found[:per_page]]
-    return rows, len(found) > per_page
-
-
-def count_combined(filters=ListFilters()):  # noqa: B008 (frozen)
-    """How many contacts and companies together match `filters`."""
-    return count_list("contacts", filters) + count_list("companies", filters)
-
-
-def _load_many(pairs):
-    """{(entity, id): record} for (entity, id) pairs, with list relations loaded."""
+    page_rows = found[:per_page]
     loaded = {}
-    for entity in {entity for entity, _id in pairs}:
-        kind = KINDS[entity]
-        ids = [record_id for name, record_id in pairs if name == entity]
-        statement = select(kind.model).where(kind.model.id.in_(ids)).options(*_eager(kind))
-        loaded.update({(entity, record.id): record for record in db.session.scalars(statement)})
-    return loaded
+    for entity in ("contacts", "companies"):
+        ids = [record_id for name, record_id in page_rows if name == entity]
+        loaded.update({(entity, record.id): record for record in _load(KINDS[entity], ids)})
+    return [(entity, loaded[entity, record_id]) for entity, record_id in page_rows], len(found) > per_page
+
+
+def count_combined(filters=ListFilters(), limit=None):  # noqa: B008 (frozen)
+    """How many contacts and companies together match `filters` (see count_list for `limit`)."""
+    return count_list("contacts", filters, limit) + count_list("companies", filters, limit)
 
 
 @dataclass
@@ -256,25 +271,33 @@ def get_pipeline(pipeline_id):
 
 def board(pipeline, filters=ListFilters(), per_column=PER_PAGE):  # noqa: B008 (frozen)
     """The pipeline's statuses in order as BoardColumns, each with up to `per_column` newest matching deals."""
-    in_pipeline = replace(filters, pipelines=(pipeline.id,), stages=(), statuses=())
+    kind = KINDS["leads"]
+    conditions = _conditions(kind, replace(filters, pipelines=(pipeline.id,), stages=(), statuses=()), ordered=True)
     totals = {
         status_id: (count, total or 0)
         for status_id, count, total in db.session.execute(
-            select(Deal.status_id, func.count(), func.sum(Deal.price))
-            .where(*_conditions(KINDS["leads"], in_pipeline))
-            .group_by(Deal.status_id)
+            select(Deal.status_id, func.count(), func.sum(Deal.price)).where(*conditions).group_by(Deal.status_id)
         )
     }
-    columns = []
-    for status in pipeline.statuses:
-        deals, _more = query_list("leads", replace(in_pipeline, statuses=(status.id,)), 1, per_column)
-        count, total = totals.get(status.id, (0, 0))
-        columns.append(BoardColumn(status, deals, count, total))
-    return columns
+    column_ids = [
+        _page_ids(kind, [*conditions, Deal.status_id == status.id], filters.order, 1, per_column)[:per_column]
+        for status in pipeline.statuses
+    ]
+    deals = {deal.id: deal for deal in _load(kind, [i for ids in column_ids for i in ids], BOARD_RELATIONS)}
+    return [
+        BoardColumn(status, [deals[i] for i in ids], *totals.get(status.id, (0, 0)))
+        for status, ids in zip(pipeline.statuses, column_ids, strict=True)
+    ]
 
 
-def _eager(kind):
-    return [selectinload(getattr(kind.model, relation)) for relation in kind.eager]
+def _eager(kind, relations=None):
+    """Loader options: collections by a second SELECT ... IN, single records joined in."""
+    options = []
+    for relation in kind.eager if relations is None else relations:
+        attribute = getattr(kind.model, relation)
+        many = attribute.property.uselist
+        options.append(selectinload(attribute) if many else joinedload(attribute))
+    return options
 
 
 def _order(kind, order):
@@ -293,10 +316,10 @@ def _order(kind, order):
 # -- Conditions: one small builder per filter ----------------------------------------------------
 
 
-def _conditions(kind, filters):
-    conditions = []
-    for build in (_by_ids, _by_search, _by_tags, _by_responsible, _by_stage, _by_state, _by_price,
-                  _by_dates):
+def _conditions(kind, filters, ordered=False):
+    """WHERE clauses for `filters`; `ordered`: for a query that walks the list order (a page)."""
+    conditions = _by_search(kind, filters.q, ordered)
+    for build in (_by_ids, _by_tags, _by_responsible, _by_stage, _by_state, _by_price, _by_dates):
         conditions.extend(build(kind, filters))
     return conditions
 
@@ -305,9 +328,19 @@ def _by_ids(kind, filters):
     return [kind.model.id.in_(filters.ids)] if filters.ids else []
 
 
-def _by_search(kind, filters):
-    ids = search_ids(kind.name, filters.q)
-    return [] if ids is None else [kind.model.id.in_(ids)]
+def _by_search(kind, query, ordered):
+    matches = search_ids(kind.name, query)
+    if matches is None:
+        return []
+    column = list(matches.subquery().c)[0]
+    found = db.session.scalars(select(column).limit(FEW_MATCHES + 1)).all()
+    if len(found) <= FEW_MATCHES:
+        return [kind.model.id.in_(found)]
+    if ordered:
+        # `id + 0` keeps SQLite from looking every match up by id and sorting them all: it
+        # walks the list's own order (the created_at index) and stops after one page.
+        return [(kind.model.id + 0).in_(matches)]
+    return [kind.model.id.in_(matches)]
 
 
 def search_ids(entity, query):
@@ -325,7 +358,7 @@ def search_ids(entity, query):
     by_company = select(kind.model.id).where(kind.model.company_id.in_(
         search.matching_ids("companies", Company, companies.search_columns, query)
     ))
-    return union(own, by_contact, by_company)
+    return union_all(own, by_contact, by_company)
 
 
 def _by_tags(kind, filters):
