@@ -257,3 +257,25 @@ def test_list_rows_are_plain_card_links_with_tags_as_chips_and_money(client, sig
     assert f'<a href="/leads/{deal}">Chip deal</a>' in page
     assert '<span class="tag">vip</span>' in page
     assert "250,000\u00a0\u20bd" in page
+
+
+def test_broad_filter_says_more_than_the_count_limit(client, signed_in, crm_builder, monkeypatch):
+    from monitor.crm import entities
+
+    monkeypatch.setattr(entities, "COUNT_LIMIT", 5)
+    crm_builder.many("leads", 8, tags="web")
+    filtered = client.get("/leads?tag=web").get_data(as_text=True)
+    assert "More than 5 records found" in filtered and "Page 1 of" not in filtered
+    assert len(row_names(filtered)) == 8
+    assert "8 records found" in client.get("/leads").get_data(as_text=True)  # unfiltered: exact
+
+
+def test_search_with_many_matches_walks_the_list_order(client, signed_in, crm_builder, monkeypatch):
+    from monitor.services import records
+
+    monkeypatch.setattr(records, "FEW_MATCHES", 3)
+    crm_builder.many("leads", 7, prefix="Supply")
+    crm_builder.deal("Other")
+    page = client.get("/leads?q=supply").get_data(as_text=True)
+    assert row_names(page) == [f"Supply {n}" for n in range(7, 0, -1)]
+    assert "7 records found" in page

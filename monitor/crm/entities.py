@@ -76,11 +76,16 @@ class Entity:
         return [(self.name, record) for record in rows], has_more
 
     def count(self, filters):
-        """How many records the list has; a filtered list counts up to COUNT_LIMIT + 1 ("more than")."""
+        """(how many records the list has, whether that is only "more than COUNT_LIMIT").
+
+        A filtered list stops counting past COUNT_LIMIT; the whole list is counted exactly.
+        """
         limit = None if filters == records.ListFilters() else COUNT_LIMIT
         if self.name == "contacts-companies":
-            return records.count_combined(filters, limit)
-        return records.count_list(self.name, filters, limit)
+            total = records.count_combined(filters, limit)
+        else:
+            total = records.count_list(self.name, filters, limit)
+        return total, limit is not None and total > limit
 
 
 NAME = Column("name", _l("Name"), "link")

@@ -62,11 +62,13 @@ def record_list(entity_name):
     entity = entities.get(entity_name)
     listing = filters.read_listing(entity.name, request.args, _user())
     if listing.errors:
-        return render_template("crm/list.html", rows=[], total=0, has_more=False, **_panel(entity, listing)), 400
+        return render_template("crm/list.html", rows=[], total=0, capped=False, has_more=False,
+                               **_panel(entity, listing)), 400
     rows, has_more = entity.page(listing.filters, listing.page)
-    total = entity.count(listing.filters)
+    total, capped = entity.count(listing.filters)
     _charge_elements(len(rows))
-    return render_template("crm/list.html", rows=rows, total=total, has_more=has_more, **_panel(entity, listing))
+    return render_template("crm/list.html", rows=rows, total=total, capped=capped, has_more=has_more,
+                           **_panel(entity, listing))
 
 
 @bp.route("/leads/pipeline/<int:pipeline_id>")
