@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
 
+from monitor.crm.display import status_name
 from monitor.services import pipelines, users
 
 PLAIN_FIELDS = ("name", "price", "next_price", "phone", "email", "position", "web", "address")
@@ -107,6 +108,7 @@ def record_form(entity, record=None, responsible_id=None):
         every = pipelines.list_pipelines()
         form.pipeline.choices = [(str(pipeline.id), pipeline.name) for pipeline in every]
         form.status.choices = {
-            pipeline.name: [(str(status.id), status.name) for status in pipeline.statuses] for pipeline in every
+            pipeline.name: [(str(status.id), status_name(status)) for status in pipeline.statuses]
+            for pipeline in every
         }
     return form
