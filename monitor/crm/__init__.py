@@ -11,4 +11,4 @@ def require_login():
     """Every CRM page is for signed-in users only."""
 
 
-from monitor.crm import views  # noqa: E402,F401
+from monitor.crm import display, views  # noqa: E402,F401  (template filters, routes)

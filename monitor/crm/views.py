@@ -12,7 +12,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from monitor import activity
-from monitor.crm import bp, display, entities, export, filters, forms  # noqa: F401 (display: filters)
+from monitor.crm import bp, entities, export, filters, forms
 from monitor.forms import show_errors
 from monitor.services import pipelines, presets, records, users
 from monitor.services.errors import NotFound, ValidationError
