@@ -166,3 +166,26 @@ def test_crm_pages_need_sign_in(client, crm_builder):
 def test_unknown_entity_is_404(client, signed_in):
     assert client.get("/widgets").status_code == 404
     assert client.get("/widgets/1").status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/leads/99999999999999999999", "/leads/99999999999999999999/delete",
+                                 "/leads/pipeline/99999999999999999999", "/contacts/0"])
+def test_ids_beyond_any_record_are_404(client, signed_in, url):
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("field, value", [
+    ("company", "99999999999999999999"), ("contacts", "1, 99999999999999999999"),
+    ("responsible", "99999999999999999999"), ("pipeline", "99999999999999999999"),
+    ("status", "99999999999999999999"), ("price", "\u0661\u0662\u0663"), ("price", "2000000001"),
+])
+def test_out_of_range_values_are_field_errors(client, signed_in, crm_builder, field, value):
+    response = client.post("/leads/new", data={"name": "Odd", field: value})
+    assert response.status_code == 200
+    assert f'id="{field}-error"' in response.get_data(as_text=True)
+
+
+def test_control_characters_are_dropped_from_text(client, signed_in, crm_builder):
+    response = client.post("/contacts/new", data={"name": "Zero\x00Byte", "position": "Boss\x07"})
+    stored = crm_builder.get("contacts", int(response.headers["Location"].rsplit("/", 1)[1]))
+    assert stored["name"] == "ZeroByte" and stored["position"] == "Boss"

@@ -279,3 +279,18 @@ def test_search_with_many_matches_walks_the_list_order(client, signed_in, crm_bu
     page = client.get("/leads?q=supply").get_data(as_text=True)
     assert row_names(page) == [f"Supply {n}" for n in range(7, 0, -1)]
     assert "7 records found" in page
+
+
+@pytest.mark.parametrize("query", ['"', "AND", "*", ")(", "NEAR(a b)", "x\x00y", "%", "_", "\\", "a" * 500, "💥"])
+def test_search_syntax_and_odd_characters_are_plain_text(client, signed_in, crm_builder, query):
+    crm_builder.deal("Plain deal")
+    response = client.get("/leads", query_string={"q": query, "tag": "x\x00"})
+    assert response.status_code == 200
+    assert row_names(response.data) == []
+
+
+def test_percent_and_underscore_are_not_wildcards(client, signed_in, crm_builder):
+    crm_builder.contact("100% sure", email="under_score@example.com")
+    crm_builder.contact("Other", email="underXscore@example.com")
+    assert row_names(client.get("/contacts", query_string={"q": "0%"}).data) == ["100% sure"]
+    assert row_names(client.get("/contacts", query_string={"q": "r_s"}).data) == ["100% sure"]

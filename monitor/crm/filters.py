@@ -71,7 +71,8 @@ def read_listing(entity, args, user):
     params = _expand_preset(entity, preset, args, user, errors)
     page = _parse(_page, args.get("page"), "page", errors)
     values = {name: _parse(parser, params.get(name), name, errors) for name, parser in PARSERS.items()}
-    values["tag"] = [tag.strip() for tag in params.getlist("tag") if tag.strip()]
+    tags = (records.without_control_characters(tag).strip() for tag in params.getlist("tag"))
+    values["tag"] = [tag for tag in tags if tag]
     _check_ranges(values, errors)
     listing = Listing(entity, MultiDict((k, v) for k, v in args.items(multi=True) if k != "page"), params,
                       preset=preset, page=page or 1, errors=errors)

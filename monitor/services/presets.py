@@ -5,6 +5,7 @@ from sqlalchemy import select
 from monitor.db import db
 from monitor.models import SavedFilter
 from monitor.services.errors import NotFound, ValidationError
+from monitor.services.records import without_control_characters
 
 # Open, Won and Lost select deals by state; contacts and companies by the state of their deals.
 BUILT_IN = {
@@ -34,7 +35,7 @@ def saved_presets(user_id, entity):
 
 def get_saved(user_id, entity, preset_id):
     """The user's own saved filter with this id for `entity`; NotFound otherwise."""
-    preset = db.session.get(SavedFilter, preset_id)
+    preset = db.session.get(SavedFilter, preset_id) if 0 < preset_id < 2**31 else None
     if preset is None or preset.user_id != user_id or preset.entity != entity:
         raise NotFound(preset_id)
     return preset
@@ -42,7 +43,7 @@ def get_saved(user_id, entity, preset_id):
 
 def save_preset(user_id, entity, name, query):
     """Save `query` (a list's query string, already checked) under `name` for this user."""
-    name = (name or "").strip()
+    name = without_control_characters(name or "").strip()
     if not name:
         raise ValidationError({"name": _l("Enter a name for the preset.")})
     if len(name) > MAX_NAME_LENGTH:

@@ -4,6 +4,7 @@ Plain functions with explicit arguments, used by the web views and the API alike
 Entities are named as in the URLs: "leads" (deals), "contacts", "companies", "customers".
 Nothing here counts views: callers charge `monitor.activity` for what they show.
 """
+import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Optional
@@ -39,6 +40,8 @@ STATES = ("open", "won", "lost")
 ORDER_FIELDS = ("created_at", "updated_at", "id")
 MAX_AMOUNT = 2_000_000_000  # fits a 32-bit INTEGER column on PostgreSQL too
 CLOSED_STATUSES = (WON_STATUS_ID, LOST_STATUS_ID)
+MAX_ID = 2**31 - 1  # ids are INTEGER columns; a bigger number names no record
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -263,7 +266,7 @@ class BoardColumn:
 
 def get_pipeline(pipeline_id):
     """The pipeline with this id, its statuses in order; NotFound otherwise."""
-    pipeline = db.session.get(Pipeline, pipeline_id)
+    pipeline = db.session.get(Pipeline, pipeline_id) if 0 < pipeline_id <= MAX_ID else None
     if pipeline is None:
         raise NotFound(pipeline_id)
     return pipeline
@@ -448,7 +451,8 @@ def _by_dates(kind, filters):
 
 def get_record(entity, record_id):
     """The record of `entity` with this id; NotFound otherwise."""
-    record = db.session.get(kind_of(entity).model, record_id)
+    model = kind_of(entity).model
+    record = db.session.get(model, record_id) if 0 < record_id <= MAX_ID else None
     if record is None:
         raise NotFound(record_id)
     return record
@@ -532,7 +536,7 @@ class InvalidValue(Exception):
 
 def _text(limit, required=False):
     def parse(value):
-        text = str(value or "").strip()
+        text = without_control_characters(str(value or "")).strip()
         if required and not text:
             raise InvalidValue(_l("This field is required."))
         if len(text) > limit:
@@ -540,6 +544,11 @@ def _text(limit, required=False):
         return text or None
 
     return parse
+
+
+def without_control_characters(text):
+    """`text` without NUL and other control characters (PostgreSQL refuses NUL in text)."""
+    return CONTROL_CHARACTERS.sub("", text)
 
 
 def parse_amount(value):
@@ -590,12 +599,12 @@ def _phone(value):
 
 
 def _record_id(value):
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
         return value
     text = str(value or "").strip().lstrip("#")
     if not text:
         return None
-    if not text.isdigit() or not text.isascii():
+    if not text.isdigit() or not text.isascii() or int(text) > MAX_ID:
         raise InvalidValue(_l("Choose from the list or enter a number (the record's id)."))
     return int(text)
 

@@ -24,6 +24,7 @@ PHONE_LIKE = re.compile(r"^[\d\s()+\-./]+$")
 # are checked with LIKE over the same table.
 MIN_INDEXED_LENGTH = 3
 MAX_QUERY_LENGTH = 200
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def phone_digits(expression):
@@ -35,13 +36,13 @@ def phone_digits(expression):
 
 
 def words(query):
-    """The words of a search query, at most MAX_QUERY_LENGTH characters in all."""
-    return (query or "")[:MAX_QUERY_LENGTH].split()
+    """The words of a search query, at most MAX_QUERY_LENGTH characters in all (control characters dropped)."""
+    return CONTROL_CHARACTERS.sub(" ", (query or "")[:MAX_QUERY_LENGTH]).split()
 
 
 def digits_of(query):
     """The digits of a phone-like query ("+7 (916) 123-45" -> "791612345"), else ""."""
-    query = (query or "").strip()
+    query = " ".join(words(query))
     if not PHONE_LIKE.match(query):
         return ""
     digits = re.sub(r"\D", "", query)
@@ -80,7 +81,7 @@ def _fts_ids(entity, columns, query):
     matches = literal_column(name).op("MATCH", is_comparison=True)
     digits = digits_of(query)
     if digits:
-        return select(fts.c.rowid).where(matches(f"{_phrase(query.strip())} OR {_phrase(digits)}"))
+        return select(fts.c.rowid).where(matches(f"{_phrase(' '.join(words(query)))} OR {_phrase(digits)}"))
     long_words = [word for word in words(query) if len(word) >= MIN_INDEXED_LENGTH]
     conditions = [matches(" AND ".join(map(_phrase, long_words)))] if long_words else []
     conditions += [
@@ -93,7 +94,8 @@ def _fts_ids(entity, columns, query):
 def _ilike_ids(model, columns, query):
     digits = digits_of(query)
     if digits:
-        condition = or_(*(getattr(model, name).ilike(_like_pattern(query.strip()), escape="\\") for name in columns))
+        whole = _like_pattern(" ".join(words(query)))
+        condition = or_(*(getattr(model, name).ilike(whole, escape="\\") for name in columns))
         if "phone" in columns:
             condition = or_(condition, phone_digits(model.phone).like(_like_pattern(digits), escape="\\"))
         return select(model.id).where(condition)
