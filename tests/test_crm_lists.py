@@ -294,3 +294,11 @@ def test_percent_and_underscore_are_not_wildcards(client, signed_in, crm_builder
     crm_builder.contact("Other", email="underXscore@example.com")
     assert row_names(client.get("/contacts", query_string={"q": "0%"}).data) == ["100% sure"]
     assert row_names(client.get("/contacts", query_string={"q": "r_s"}).data) == ["100% sure"]
+
+
+def test_combined_panel_offers_contact_and_company_tags(client, signed_in, crm_builder):
+    crm_builder.contact("Tagged person", tags="people-only")
+    crm_builder.company("Tagged firm", tags="firms-only")
+    page = client.get("/contacts-companies").get_data(as_text=True)
+    assert 'value="people-only"' in page and 'value="firms-only"' in page
+    assert 'value="firms-only"' not in client.get("/contacts").get_data(as_text=True)

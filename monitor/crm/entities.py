@@ -60,6 +60,11 @@ class Entity:
         return f"/{self.name}"
 
     @property
+    def record_entities(self):
+        """The entities whose records this list shows."""
+        return ("contacts", "companies") if self.name == "contacts-companies" else (self.name,)
+
+    @property
     def fields(self):
         """The card form's fields, in order."""
         return records.KINDS[self.name].fields

@@ -47,7 +47,7 @@ def _panel(entity, listing):
         "listing": listing,
         "users": users.list_users(),
         "pipelines": pipelines.list_pipelines() if "pipeline" in entity.panel else [],
-        "tags": records.tag_names("contacts" if entity.name == "contacts-companies" else entity.name),
+        "tags": records.tag_names(*entity.record_entities),
         "saved_presets": presets.saved_presets(current_user.id, entity.name),
         "preset_form": forms.PresetForm(query=listing.saved_query()),
         "per_page": records.PER_PAGE,

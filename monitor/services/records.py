@@ -519,11 +519,11 @@ def delete_record(entity, record):
     db.session.commit()
 
 
-def tag_names(entity):
-    """The names of every tag of `entity`, alphabetically (for the filter panel)."""
-    kind = kind_of(entity)
+def tag_names(*entities):
+    """The names of every tag of these entities, alphabetically, each name once (for the filter panel)."""
+    tag_entities = [kind_of(entity).tag_entity for entity in entities]
     return db.session.scalars(
-        select(Tag.name).where(Tag.entity == kind.tag_entity).order_by(func.lower(Tag.name))
+        select(Tag.name).where(Tag.entity.in_(tag_entities)).group_by(Tag.name).order_by(func.lower(Tag.name))
     ).all()
 
 
