@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 import click
 from flask import current_app
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from monitor.db import db
 from monitor.models import Company, Contact, Customer, Deal, Pipeline, Tag, User
@@ -73,9 +73,20 @@ def load(deal_count, progress=print):
     stages = _stages()
     deal_ids = _bulk(Deal, deal_count, lambda i: _deal_row(rng, i, user_ids, company_ids, stages), progress)
     _link(rng, deal_ids, contact_ids, company_ids, tag_ids)
+    _advance_sequences()
     db.session.commit()
     progress(f"Loaded {deal_count} deals, {counts['contacts']} contacts, "
              f"{counts['companies']} companies, {counts['customers']} customers.")
+
+
+def _advance_sequences():
+    """Explicit ids leave PostgreSQL's id sequences behind; move them past the new rows."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    for model in (Company, Contact, Customer, Deal):
+        table = model.__tablename__
+        db.session.execute(text(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
 
 
 def _create_users():
