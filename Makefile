@@ -49,6 +49,6 @@ bench: $(VENV)/.dev-deps
 
 # Re-extract messages and compile the catalogs after changing user-visible text.
 translations: $(VENV)/.dev-deps
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs '.*' -k _l -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations
 	$(BIN)/pybabel compile -d translations
