@@ -37,7 +37,15 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is missing: install Debian's chromium package" >&2; fi; }
 
-test: $(VENV)/.dev-deps chromium
+# The PostgreSQL tests start a throwaway cluster of their own from Debian's server binaries;
+# install them when missing and we may (the distribution's service is not started here).
+.PHONY: postgresql
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else echo "PostgreSQL is missing: install Debian's postgresql package (its tests are skipped)" >&2; fi; }
+
+test: $(VENV)/.dev-deps chromium postgresql
 	$(BIN)/pybabel -q compile -d translations
 	$(BIN)/pytest
 

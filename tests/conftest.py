@@ -16,7 +16,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 PASSWORD = "correct-horse"
-pytest_plugins = ["tests.fixtures_crm", "tests.fixtures_activity", "tests.fixtures_api"]
+pytest_plugins = ["tests.fixtures_crm", "tests.fixtures_activity", "tests.fixtures_api", "tests.fixtures_postgres"]
 
 
 class FrozenClock:

@@ -1,4 +1,4 @@
-"""Real gunicorn worker processes on a temporary SQLite file, for the parallel-request tests."""
+"""Real gunicorn worker processes on a temporary SQLite file (or a PostgreSQL database), for the parallel tests."""
 import os
 import subprocess
 import sys
@@ -14,12 +14,15 @@ GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 
 
 @contextmanager
-def gunicorn(db_path, workers=4, threads=1, env=None, timeout=30):
-    """Serve app:app with `workers` processes on db_path; yields the base URL."""
+def gunicorn(db_path, workers=4, threads=1, env=None, timeout=30, database_url=None):
+    """Serve app:app with `workers` processes on db_path (or database_url); yields the base URL.
+
+    The log goes next to db_path either way.
+    """
     port = free_port()
     environment = {
         **os.environ,
-        "FLASK_DATABASE_URL": f"sqlite:///{db_path}",
+        "FLASK_DATABASE_URL": database_url or f"sqlite:///{db_path}",
         "FLASK_SECRET_KEY": "gunicorn-test-secret",
         "FLASK_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "FLASK_OUTBOX_WORKER": "false",

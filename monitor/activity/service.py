@@ -13,7 +13,7 @@ from typing import Optional
 
 from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
-from sqlalchemy import DateTime, bindparam, delete, func, select, text, update
+from sqlalchemy import DateTime, bindparam, delete, select, text, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from monitor.activity import alerts, fastpath
@@ -200,10 +200,14 @@ def _handle_breach(session, settings, user, channel, breach, now):
 
 
 def _is_last_active_admin(session, user_id):
-    others = session.scalar(
-        select(func.count(User.id)).where(User.is_admin.is_(True), User.active.is_(True), User.id != user_id)
-    )
-    return others == 0
+    # Lock the active administrators' rows (FOR NO KEY UPDATE on PostgreSQL; SQLite already holds
+    # its write lock): two administrators reaching a limit at once must not each see the other
+    # still active and both be deactivated.
+    active_admins = session.scalars(
+        select(User.id).where(User.is_admin.is_(True), User.active.is_(True)).order_by(User.id)
+        .with_for_update(key_share=True)
+    ).all()
+    return set(active_admins) <= {user_id}
 
 
 def _request_details():

@@ -1,0 +1,281 @@
+"""Tally on PostgreSQL: schema, demo data, search, export, and exact counting across gunicorn workers.
+
+Each test gets a fresh database on a throwaway cluster (tests/fixtures_postgres.py); the
+module's `app` runs on it. Skipped where the PostgreSQL server binaries are not installed.
+"""
+import csv
+import io
+import json
+import queue
+import re
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+
+import psycopg
+import pytest
+from sqlalchemy import func, select, text
+
+from monitor import activity, create_app
+from monitor.db import db
+from monitor.models import (
+    ActivityCount,
+    ActivityEvent,
+    Company,
+    Contact,
+    Customer,
+    Deal,
+    Notification,
+    Pipeline,
+    User,
+)
+from monitor.services import demo
+from tests.conftest import Auth, make_config
+from tests.fixtures_crm import row_names
+from tests.servers import gunicorn
+from tests.test_activity_parallel import signed_in_opener, status_of
+from tests.test_api_rate_limit import _burst
+
+pytestmark = pytest.mark.postgres
+
+DEMO_DEALS = 120
+THREADS = 16
+
+
+@pytest.fixture
+def app_config(postgres_migrated):
+    """The `app` fixture on a fresh PostgreSQL database with the newest schema."""
+    return {"DATABASE_URL": postgres_migrated}
+
+
+def invoke(app, *args):
+    result = app.test_cli_runner().invoke(args=list(args))
+    assert result.exit_code == 0, (result.output, result.exception)
+    return result.output
+
+
+def counted(app, user_id, kind):
+    with app.app_context():
+        return db.session.scalar(select(func.coalesce(func.sum(ActivityCount.total), 0)).where(
+            ActivityCount.user_id == user_id, ActivityCount.kind == kind))
+
+
+def charge(app, user_id, cards=(), elements=0):
+    with app.app_context():
+        activity.charge(db.session.get(User, user_id), "web", cards=cards, elements=elements)
+
+
+def events(app):
+    with app.app_context():
+        return [(event.event, event.user_id) for event in db.session.scalars(
+            select(ActivityEvent).order_by(ActivityEvent.id))]
+
+
+def test_init_db_twice_creates_the_schema_the_account_and_the_default_pipeline(postgres_database, tmp_path):
+    app = create_app(make_config(tmp_path / "unused.sqlite3", DATABASE_URL=postgres_database))
+    assert invoke(app, "init-db") == invoke(app, "init-db") == "Database is up to date.\n"
+    with app.app_context():
+        assert db.engine.dialect.name == "postgresql"
+        assert db.session.scalar(text("SELECT version_num FROM alembic_version")) == "0004"
+        [pipeline] = db.session.scalars(select(Pipeline)).all()
+        assert pipeline.is_main
+        assert [status.id for status in pipeline.statuses][-2:] == [142, 143]
+        # SQLite's FTS5 search tables are not made on PostgreSQL.
+        assert db.session.scalar(text("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'search_%'")) == 0
+
+
+def test_demo_data_then_new_records_search_and_export(app, client):
+    invoke(app, "demo-data", "--deals", "300")
+    Auth(client).login(demo.ADMIN_EMAIL, demo.ADMIN_PASSWORD)
+    with app.app_context():
+        phone, name = db.session.execute(select(Contact.phone, Contact.name).where(Contact.id == 7)).one()
+        first_free = {entity: db.session.scalar(select(func.max(model.id))) + 1 for entity, model in (
+            ("leads", Deal), ("contacts", Contact), ("companies", Company), ("customers", Customer))}
+    # Demo data inserts explicit ids: the sequences must have moved past them.
+    for entity, new_id in first_free.items():
+        response = client.post(f"/{entity}/new", data={"name": f"Fresh {entity}"})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        assert response.headers["Location"].endswith(f"/{entity}/{new_id}")
+    supply = row_names(client.get("/leads?q=sUPPLY").data)  # ILIKE: case-insensitive substring
+    assert supply and all("Supply" in deal for deal in supply)
+    digits = re.sub(r"\D", "", phone)[-7:]
+    assert name in row_names(client.get(f"/contacts?q={digits}").data)  # "+7 916 123-45-67" by bare digits
+    export = client.get("/leads/export.csv")
+    assert export.status_code == 200
+    rows = list(csv.reader(io.StringIO(export.get_data().decode("utf-8-sig"))))
+    assert len(rows) == 1 + 301
+    assert rows[1][1] == "Fresh leads"  # newest first
+
+
+def test_cards_a_b_a_count_two(app, client, auth, user, crm, set_limits):
+    set_limits(card_limit=100)
+    auth.login()
+    for entity, record_id in (("leads", crm.leads[0]), ("contacts", crm.contacts[0]), ("leads", crm.leads[0])):
+        assert client.get(f"/{entity}/{record_id}").status_code == 200
+    assert counted(app, user, "card") == 2
+
+
+def test_crossing_the_limit_is_refused_and_not_counted(app, user, admin, set_limits):
+    set_limits(list_limit=120)
+    charge(app, user, elements=50)
+    charge(app, user, elements=50)
+    with pytest.raises(activity.LimitReached) as refused:
+        charge(app, user, elements=50)
+    assert (refused.value.status, refused.value.kind, refused.value.limit) == (403, "list", 120)
+    assert counted(app, user, "list") == 100
+    assert events(app) == [("deactivated", user)]
+
+
+def test_exactly_n_cards_are_served_then_the_user_is_deactivated(app, client, auth, user, admin, crm, set_limits):
+    set_limits(card_limit=3)
+    auth.login()
+    assert [client.get(f"/leads/{deal}").status_code for deal in crm.leads[:3]] == [200, 200, 200]
+    assert client.get(f"/leads/{crm.leads[3]}").status_code in (302, 403)  # signed out, or refused
+    assert counted(app, user, "card") == 3
+    assert events(app) == [("deactivated", user)]
+    with app.app_context():
+        assert not db.session.get(User, user).active
+        assert db.session.scalars(select(Notification.user_id)).all() == [admin]
+
+
+def test_two_administrators_reaching_a_limit_at_once_leave_one_active(app, make_user, set_limits, postgres_migrated):
+    """The last-administrator rule holds under PostgreSQL's concurrency, not only SQLite's single writer."""
+    admins = [make_user("First Admin", admin=True), make_user("Second Admin", admin=True)]
+    set_limits(card_limit=1)
+    conninfo = postgres_migrated.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(conninfo) as blocker, psycopg.connect(conninfo, autocommit=True) as observer:
+        # Hold the administrators' rows so both charges reach the rule before either decides.
+        blocker.execute("SELECT id FROM users WHERE is_admin FOR NO KEY UPDATE")
+        outcomes = []
+
+        def reach_the_limit(admin_id):
+            outcomes.append(_charge_outcome(app, admin_id, [("leads", 1)]))
+
+        threads = [threading.Thread(target=reach_the_limit, args=(admin_id,)) for admin_id in admins]
+        for thread in threads:
+            thread.start()
+        _wait_for_lock_waits(observer, 2)
+        blocker.rollback()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert outcomes == ["served", "served"]  # each brought the count to exactly 1
+    with app.app_context():
+        assert db.session.scalar(select(func.count(User.id)).where(User.is_admin.is_(True), User.active.is_(True))) == 1
+    assert sorted(event for event, _user in events(app)) == ["deactivated", "limit_reached"]
+
+
+def _charge_outcome(app, user_id, cards):
+    try:
+        charge(app, user_id, cards=cards)
+    except activity.LimitReached as refused:
+        return refused.status
+    return "served"
+
+
+def _wait_for_lock_waits(connection, count, timeout=10):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        waiting = connection.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        ).fetchone()[0]
+        if waiting >= count:
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"{count} transactions did not wait for the administrators' rows")
+
+
+@pytest.fixture
+def demo_server(app, smtp_sink, postgres_migrated, tmp_path):
+    """Demo data, then `gunicorn -w 4` on the test's PostgreSQL database; yields its base URL."""
+    invoke(app, "demo-data", "--deals", str(DEMO_DEALS))
+    env = {"FLASK_MAIL_SERVER": "127.0.0.1", "FLASK_MAIL_PORT": str(smtp_sink.port), "FLASK_API_RATE_LIMIT": "1000"}
+    with gunicorn(tmp_path / "postgres", workers=4, env=env, database_url=postgres_migrated) as base:
+        yield base
+
+
+def _in_parallel(jobs, do):
+    """Run `do(job)` for every job over THREADS threads; returns the results."""
+    pending = queue.Queue()
+    for job in jobs:
+        pending.put(job)
+    results = []
+
+    def worker():
+        while True:
+            try:
+                job = pending.get_nowait()
+            except queue.Empty:
+                return
+            results.append(do(job))
+
+    threads = [threading.Thread(target=worker) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
+def _demo_user(app, email):
+    with app.app_context():
+        return db.session.scalar(select(User).where(User.email == email))
+
+
+def test_sixteen_threads_opening_distinct_cards_get_exactly_the_limit(app, set_limits, demo_server, smtp_sink):
+    set_limits(card_limit=50)
+    jar = signed_in_opener(demo_server, "anna@tally.example", demo.DEMO_PASSWORD)
+    statuses = Counter(_in_parallel(range(1, DEMO_DEALS + 1),
+        lambda deal: status_of(jar, f"{demo_server}/leads/{deal}")))
+    messages = smtp_sink.wait_for(2, timeout=15)
+
+    print(f"PostgreSQL, {THREADS} threads, 4 workers, card limit 50: {dict(statuses)}")
+    assert statuses[200] == 50, statuses
+    assert sum(statuses.values()) == DEMO_DEALS
+    assert set(statuses) <= {200, 302, 403}, statuses
+    anna = _demo_user(app, "anna@tally.example")
+    assert not anna.active
+    assert counted(app, anna.id, "card") == 50
+    assert events(app) == [("deactivated", anna.id)]
+    with app.app_context():
+        active_admins = db.session.scalars(select(User.id).where(User.is_admin.is_(True), User.active.is_(True))).all()
+        assert sorted(db.session.scalars(select(Notification.user_id)).all()) == sorted(active_admins)
+    assert sorted(m["to"][0] for m in messages) == ["admin@tally.example", "dmitry@tally.example"]
+
+
+def test_sixteen_threads_reading_list_pages_never_pass_the_list_limit(app, set_limits, make_token, demo_server):
+    set_limits(list_limit=100)
+    boris = _demo_user(app, "boris@tally.example")
+    token = make_token(boris.id)
+
+    def page(number):
+        request = urllib.request.Request(f"{demo_server}/api/v4/leads?limit=8&page={number % 15 + 1}",
+                                         headers={"Authorization": f"Bearer {token}"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, len(json.load(response)["_embedded"]["leads"])
+        except urllib.error.HTTPError as error:
+            return error.code, 0
+
+    results = _in_parallel(range(40), page)
+    served = sum(elements for _status, elements in results)
+    statuses = Counter(status for status, _elements in results)
+
+    print(f"PostgreSQL, {THREADS} threads, 8-element pages, list limit 100: {dict(statuses)}, {served} served")
+    # 12 pages make 96; the 13th would make 104, so it is refused, not counted, and deactivates.
+    assert (served, statuses[200]) == (96, 12), statuses
+    assert set(statuses) <= {200, 401, 403}, statuses
+    assert counted(app, boris.id, "list") == 96
+    assert events(app) == [("deactivated", boris.id)]
+
+
+def test_api_rate_limit_holds_across_two_gunicorn_workers(app, user, make_token, postgres_migrated, tmp_path):
+    token = make_token(user)
+    with gunicorn(tmp_path / "postgres", workers=2, database_url=postgres_migrated) as base:
+        for _attempt in range(5):
+            results, within_one_second = _burst(f"{base}/api/v4/account", token, 16)
+            if within_one_second:
+                break
+    assert within_one_second, "no burst fit into one second in 5 attempts"
+    assert sorted(status for status, _retry in results) == [200] * 7 + [429] * 9
