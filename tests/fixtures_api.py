@@ -3,15 +3,13 @@ import os
 import re
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from monitor.db import db
 from monitor.services import tokens
+from tests.servers import gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -109,29 +107,12 @@ def _flask(env, *args):
     ).stdout
 
 
-def _wait_until_up(url, process, timeout=20):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {process.returncode}: {process.stderr.read()}")
-        try:
-            urllib.request.urlopen(url, timeout=1)  # noqa: S310 (a local test server)
-            return
-        except urllib.error.HTTPError:
-            return  # any HTTP answer means it serves
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("gunicorn did not start in time")
-
-
 @pytest.fixture
 def gunicorn_server(tmp_path):
     """`gunicorn -w 2 app:app` on a free port over a temporary SQLite file migrated with `flask init-db`.
 
     Yields (base_url, token of an ordinary user); the server is stopped in the finalizer.
     """
-    from tests.conftest import free_port
-
     env = {
         **os.environ,
         "FLASK_DATABASE_URL": f"sqlite:///{tmp_path / 'gunicorn.sqlite3'}",
@@ -142,22 +123,8 @@ def gunicorn_server(tmp_path):
     _flask(env, "init-db")
     _flask(env, "create-user", "rate@example.com", "--name", "Rate", "--password", "long-password")
     token = _flask(env, "create-token", "rate@example.com", "--days", "1").strip()
-    port = free_port()
-    process = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "app:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )
-    try:
-        base_url = f"http://127.0.0.1:{port}"
-        _wait_until_up(f"{base_url}/login", process)
+    with gunicorn(tmp_path / "gunicorn.sqlite3", workers=2) as base_url:
         yield base_url, token
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
 
 
 class Crm:

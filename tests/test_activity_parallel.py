@@ -1,11 +1,6 @@
 """Parallel requests from one user across real gunicorn worker processes never see more than N."""
-import http.cookiejar
 import queue
-import re
 import threading
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections import Counter
 
 import pytest
@@ -16,39 +11,11 @@ from monitor.db import db
 from monitor.models import ActivityCount, ActivityEvent, Notification, User
 from monitor.services import demo
 from tests.conftest import make_config
-from tests.servers import gunicorn
+from tests.servers import gunicorn, signed_in_opener, status_of
 
 CARD_LIMIT = 50
 THREADS = 16
 CARDS_TO_TRY = 120
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def signed_in_opener(base, email, password):
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
-    with opener.open(f"{base}/login", timeout=10) as page:
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.read().decode()).group(1)
-    data = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": token}).encode()
-    try:
-        opener.open(f"{base}/login", data=data, timeout=10)
-    except urllib.error.HTTPError as redirect:
-        assert redirect.code == 302, redirect.code
-    return jar
-
-
-def status_of(jar, url):
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
-    try:
-        with opener.open(url, timeout=30) as response:
-            response.read()
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
 
 
 @pytest.fixture

@@ -1,14 +1,11 @@
 """7 requests per second per token, shared by every worker process through the database."""
-import threading
-import time
-import urllib.error
-import urllib.request
 
 from sqlalchemy import func, select
 
 from monitor.db import db
 from monitor.models import ApiRateCount
 from tests.fixtures_api import assert_hal, assert_problem
+from tests.servers import burst
 
 
 def test_eighth_request_in_a_second_is_429_with_retry_after(api, clock):
@@ -49,40 +46,11 @@ def test_old_counters_are_pruned(api, app, clock):
         assert db.session.scalar(select(func.count()).select_from(ApiRateCount)) == 1
 
 
-def _status(url, token):
-    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}", "Connection": "close"})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (local test server)
-            return response.status, None
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers.get("Retry-After")
-
-
-def _burst(url, token, count):
-    """`count` parallel requests released together; their statuses, and whether they all fell in one second."""
-    results = []
-    gate = threading.Barrier(count + 1)
-
-    def worker():
-        gate.wait()
-        results.append(_status(url, token))
-
-    threads = [threading.Thread(target=worker) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    time.sleep(1.05 - time.time() % 1)  # start just after a second begins
-    started = int(time.time())
-    gate.wait()
-    for thread in threads:
-        thread.join(timeout=20)
-    return results, int(time.time()) == started
-
-
 def test_rate_limit_holds_across_two_gunicorn_workers(gunicorn_server):
     base_url, token = gunicorn_server
     url = f"{base_url}/api/v4/account"
     for _attempt in range(5):
-        results, within_one_second = _burst(url, token, 16)
+        results, within_one_second = burst(url, token, 16)
         if within_one_second:
             break
     assert within_one_second, "no burst fit into one second in 5 attempts"

@@ -34,9 +34,7 @@ from monitor.models import (
 from monitor.services import demo
 from tests.conftest import Auth, make_config
 from tests.fixtures_crm import row_names
-from tests.servers import gunicorn
-from tests.test_activity_parallel import signed_in_opener, status_of
-from tests.test_api_rate_limit import _burst
+from tests.servers import burst, gunicorn, signed_in_opener, status_of
 
 pytestmark = pytest.mark.postgres
 
@@ -274,7 +272,7 @@ def test_api_rate_limit_holds_across_two_gunicorn_workers(app, user, make_token,
     token = make_token(user)
     with gunicorn(tmp_path / "postgres", workers=2, database_url=postgres_migrated) as base:
         for _attempt in range(5):
-            results, within_one_second = _burst(f"{base}/api/v4/account", token, 16)
+            results, within_one_second = burst(f"{base}/api/v4/account", token, 16)
             if within_one_second:
                 break
     assert within_one_second, "no burst fit into one second in 5 attempts"

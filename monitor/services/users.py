@@ -91,7 +91,8 @@ def update_user(user, name, email, password, is_admin, can_export, active, actin
         generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"]) if password else None
     )
     with db.immediate() as session:
-        session.refresh(user)  # under the write lock: the row as it is now
+        # The row as it is now, locked: SQLite's write lock, a row lock on PostgreSQL.
+        session.refresh(user, with_for_update={"key_share": True})
         was_active = user.active
         user.name = name.strip()
         user.email = normalize_email(email)

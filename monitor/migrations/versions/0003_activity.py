@@ -5,6 +5,7 @@ Revises: 0002
 """
 from alembic import op
 import sqlalchemy as sa
+from datetime import datetime
 
 revision = "0003"
 down_revision = "0002"
@@ -13,7 +14,7 @@ depends_on = None
 
 
 def upgrade():
-    op.create_table('activity_settings',
+    settings = op.create_table('activity_settings',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('card_limit', sa.Integer(), nullable=True),
     sa.Column('card_period', sa.String(length=8), nullable=False),
@@ -97,6 +98,11 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications'))
     )
     op.create_index('ix_notifications_user_read', 'notifications', ['user_id', 'read_at'], unique=False)
+    # The one settings row exists from the start: saving is an update, never a racing insert.
+    op.bulk_insert(settings, [{
+        "id": 1, "card_limit": None, "card_period": "day", "list_limit": None, "list_period": "day",
+        "action": "deactivate", "timezone": "UTC", "updated_at": datetime(2026, 1, 1),
+    }])
 
 
 def downgrade():
