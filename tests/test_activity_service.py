@@ -219,3 +219,14 @@ def test_prune_drops_past_card_views_and_old_counts(app, user, set_limits, clock
     result = runner.invoke(args=["prune"])
     assert "card views: 1" in result.output and "counts: 1" in result.output
     assert total(app, user, "card") == 1
+
+
+def test_counting_binds_times_as_the_orm_stores_them(app, user, set_limits):
+    """Raw statements and the ORM must agree on window_start, or resets and usage miss rows."""
+    set_limits(list_limit=100)
+    charge(app, user, elements=3)
+    with app.app_context():
+        start = db.session.scalar(select(ActivityCount.window_start))
+        assert db.session.scalar(select(ActivityCount.total).where(ActivityCount.window_start == start)) == 3
+        raw = db.session.connection().exec_driver_sql("SELECT window_start FROM activity_counts").scalar()
+        assert raw == "2026-11-27 00:00:00.000000"

@@ -13,10 +13,10 @@ from typing import Optional
 
 from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
-from sqlalchemy import DateTime, bindparam, delete, select, text, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from monitor.activity import alerts, fastpath
+from monitor.activity import alerts, counting
 from monitor.activity.settings import get_settings, plan_allows_monitoring
 from monitor.activity.windows import window_end, window_start
 from monitor.clock import utcnow
@@ -24,22 +24,8 @@ from monitor.db import db
 from monitor.models import ActivityCount, ActivityEvent, CardView, User
 from monitor.models.activity import CARD, LIST
 
-CHANNELS = ("web", "api", "mobile")
+CHANNELS = counting.CHANNELS
 CARD_ENTITIES = ("leads", "contacts", "companies", "customers")
-
-_MARK_CARD_VIEWED = text(
-    "INSERT INTO activity_card_views (user_id, window_start, entity, record_id) "
-    "VALUES (:user_id, :window_start, :entity, :record_id) ON CONFLICT DO NOTHING RETURNING 1"
-).bindparams(bindparam("window_start", type_=DateTime()))
-_ADD_TO_COUNT = {
-    channel: text(
-        "INSERT INTO activity_counts (user_id, kind, window_start, total, web, api, mobile) "
-        f"VALUES (:user_id, :kind, :window_start, :n, {', '.join(':n' if c == channel else '0' for c in CHANNELS)}) "
-        f"ON CONFLICT (user_id, kind, window_start) DO UPDATE SET total = activity_counts.total + :n, "
-        f"{channel} = activity_counts.{channel} + :n RETURNING total"
-    ).bindparams(bindparam("window_start", type_=DateTime()))
-    for channel in CHANNELS
-}
 
 
 @dataclass
@@ -99,7 +85,7 @@ def charge(user, channel, cards=(), elements=0):
         limits = counter.read_limits(raw)
         if limits is None or not limits.any:
             return
-        if counter.try_count(raw, limits, user.id, channel, cards, elements, now) == fastpath.COUNTED:
+        if counter.try_fast(raw, limits, user.id, channel, cards, elements, now) == counting.COUNTED:
             return
     finally:
         raw.close()
@@ -109,7 +95,7 @@ def charge(user, channel, cards=(), elements=0):
 def _raw_counter():
     extensions = current_app.extensions
     if "activity_counter" not in extensions:
-        extensions["activity_counter"] = fastpath.RawCounter(db.engine)
+        extensions["activity_counter"] = counting.Counter(db.engine)
     return extensions["activity_counter"]
 
 
@@ -137,42 +123,28 @@ def _refusal_for_inactive(user_id):
 def _count(session, settings, user_id, channel, cards, elements, now):
     """Add this view to the counts inside a savepoint; return the first breach, if any.
 
-    A view that would pass a limit is rolled back (it will not be shown, so it is not
-    counted) unless the action is notify-only, which refuses nothing.
+    The same statements as the fast path, on this transaction's DB-API connection. A view that
+    would pass a limit is rolled back (it will not be shown, so it is not counted) unless the
+    action is notify-only, which refuses nothing.
     """
-    savepoint = session.begin_nested()
-    conn = session.connection()
-    breaches = []
-    if cards:
-        start = window_start(now, settings.card_period, settings.timezone)
-        new_cards = sum(
-            1 for entity, record_id in dict.fromkeys(cards)
-            if conn.execute(_MARK_CARD_VIEWED, {"user_id": user_id, "window_start": start,
-                                                "entity": entity, "record_id": record_id}).first()
-        )
-        breaches.append(_add(conn, settings, user_id, channel, CARD, new_cards, start, now))
-    if elements > 0:
-        start = window_start(now, settings.list_period, settings.timezone)
-        breaches.append(_add(conn, settings, user_id, channel, LIST, elements, start, now))
-    breaches = [b for b in breaches if b is not None]
-    if settings.action != "notify" and any(b.crossed for b in breaches):
-        savepoint.rollback()
-        return next(b for b in breaches if b.crossed)
-    savepoint.commit()
+    cursor = session.connection().connection.dbapi_connection.cursor()
+    try:
+        cursor.execute("SAVEPOINT charge")
+        added = _raw_counter().add_view(cursor, settings, user_id, channel, cards, elements, now)
+        breaches = [_breach(settings, step, now) for step in added if not counting.below_limit(settings, step)]
+        if settings.action != "notify" and any(b.crossed for b in breaches):
+            cursor.execute("ROLLBACK TO SAVEPOINT charge")
+            breaches = [b for b in breaches if b.crossed]
+        cursor.execute("RELEASE SAVEPOINT charge")
+    finally:
+        cursor.close()
     return breaches[0] if breaches else None
 
 
-def _add(conn, settings, user_id, channel, kind, n, start, now):
-    if n <= 0:
-        return None
-    total = conn.execute(
-        _ADD_TO_COUNT[channel], {"user_id": user_id, "kind": kind, "window_start": start, "n": n}
-    ).scalar_one()
-    limit = settings.limit(kind)
-    if limit is None or total < limit:
-        return None
-    period = settings.period(kind)
-    return Breach(kind, limit, period, total, n, start, window_end(now, period, settings.timezone))
+def _breach(settings, step, now):
+    period = settings.period(step.kind)
+    return Breach(step.kind, settings.limit(step.kind), period, step.total, step.n, step.window_start,
+                  window_end(now, period, settings.timezone))
 
 
 def _handle_breach(session, settings, user, channel, breach, now):
