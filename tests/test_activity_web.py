@@ -1,5 +1,6 @@
 """Activity monitoring through the pages a person uses: the seed's examples, limits, alerts."""
 import re
+import socket
 
 import pytest
 from sqlalchemy import func, insert, select
@@ -175,10 +176,13 @@ def test_every_admin_gets_one_email_through_smtp(app, client, anna, set_limits, 
 
 
 def test_smtp_down_at_the_breach_delivers_later_exactly_once(app, client, anna, set_limits, runner):
-    from tests.conftest import free_port
     from tests.fixtures_activity import SmtpSink
 
-    dead_port = free_port()
+    # A bound socket that never listens: connections are refused, and no other process can
+    # take the port until the sink starts on it.
+    dead = socket.socket()
+    dead.bind(("127.0.0.1", 0))
+    dead_port = dead.getsockname()[1]
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=dead_port, MAIL_SUPPRESS_SEND=False)
     app.extensions["mail"].server, app.extensions["mail"].port = "127.0.0.1", dead_port
     app.extensions["mail"].suppress = False
@@ -189,6 +193,7 @@ def test_smtp_down_at_the_breach_delivers_later_exactly_once(app, client, anna, 
 
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
+            db.session.expire_all()  # see what the sending thread wrote, not the first load
             pending = db.session.scalars(select(OutboxMessage)).all()
             db.session.commit()
             if pending and all(m.attempts >= 1 and m.claimed_until is None for m in pending):
@@ -198,6 +203,7 @@ def test_smtp_down_at_the_breach_delivers_later_exactly_once(app, client, anna, 
     from aiosmtpd.controller import Controller
 
     sink = SmtpSink()
+    dead.close()
     controller = Controller(sink, hostname="127.0.0.1", port=dead_port)
     controller.start()
     try:

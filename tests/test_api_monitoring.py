@@ -143,3 +143,19 @@ def test_the_last_administrator_gets_429_with_retry_after_and_stays_active(admin
     assert response.headers["Retry-After"] == str(int((next_hour - clock.now).total_seconds()))
     assert is_active(app, admin)
     assert counted(app, admin, "list") == 0
+
+
+def test_monitoring_deactivation_revokes_the_tokens_for_good(api, app, user, admin, crm, set_limits, make_token):
+    """Reactivating the person must not revive a script that ran away with their token."""
+    from monitor import activity
+
+    other_token = make_token(user, name="Reporting script")
+    set_limits(list_limit=3)
+    assert_hal(api.get("leads?limit=3"))  # exactly the limit: served, then deactivated
+    assert_problem(api.get("account", token=other_token), 401, "activity monitoring")
+    with app.app_context():
+        activity.reactivate_user(db.session.get(User, user))
+    assert_problem(api.get("account"), 401, "revoked")
+    assert_problem(api.get("account", token=other_token), 401, "revoked")
+    fresh = make_token(user, name="New token after the review")
+    assert_hal(api.get("account", token=fresh))

@@ -29,16 +29,16 @@ def notify_admins(session, user, event):
         g.outbox_pending = True
 
 
-def alert_once(session, user, breach, channel, now, details):
-    """Record a limit reached without deactivation, and alert — once per user, limit and window."""
+def alert_once(session, event_name, user, breach, seen, channel, now, details):
+    """Record a limit reached without a deactivation, and alert — once per user, limit and window."""
     first = session.execute(
         _MARK_ALERTED, {"user_id": user.id, "kind": breach.kind, "window_start": breach.window_start}
     ).first()
     if first is None:
         return
     event = ActivityEvent(
-        event=ActivityEvent.LIMIT_REACHED, user_id=user.id, created_at=now, limit_kind=breach.kind,
-        limit_value=breach.limit, period=breach.period, count=min(breach.total, breach.limit),
+        event=event_name, user_id=user.id, created_at=now, limit_kind=breach.kind,
+        limit_value=breach.limit, period=breach.period, count=seen,
         requested=breach.requested, window_start=breach.window_start, window_end=breach.window_end,
         channel=channel, **details,
     )

@@ -21,7 +21,7 @@ from monitor.activity.settings import get_settings, plan_allows_monitoring
 from monitor.activity.windows import window_end, window_start
 from monitor.clock import utcnow
 from monitor.db import db
-from monitor.models import ActivityCount, ActivityEvent, CardView, User
+from monitor.models import ActivityCount, ActivityEvent, ApiToken, CardView, User
 from monitor.models.activity import CARD, LIST
 
 CHANNELS = counting.CHANNELS
@@ -43,6 +43,10 @@ class Breach:
     @property
     def crossed(self):
         return self.total > self.limit
+
+    def seen(self, refused):
+        """The count the user has actually been shown: without this request if it is refused."""
+        return self.total - self.requested if refused else self.total
 
 
 class LimitReached(Exception):
@@ -154,10 +158,12 @@ def _handle_breach(session, settings, user, channel, breach, now):
     """
     retry_after = max(1, ceil((breach.window_end - now).total_seconds()))
     if settings.action == "notify":
-        alerts.alert_once(session, user, breach, channel, now, _request_details())
+        alerts.alert_once(session, ActivityEvent.LIMIT_REACHED, user, breach, breach.total, channel, now,
+                          _request_details())
         return None
     if user.is_admin and _is_last_active_admin(session, user.id):
-        alerts.alert_once(session, user, breach, channel, now, _request_details())
+        alerts.alert_once(session, ActivityEvent.LAST_ADMIN, user, breach, breach.seen(breach.crossed), channel,
+                          now, _request_details())
         return LimitReached(breach.kind, breach.limit, breach.period, 429, retry_after) if breach.crossed else None
     deactivated = session.execute(
         update(User).where(User.id == user.id, User.active.is_(True))
@@ -165,6 +171,9 @@ def _handle_breach(session, settings, user, channel, breach, now):
     ).first()
     if deactivated is not None:
         event = _record(session, ActivityEvent.DEACTIVATED, user.id, breach, channel, now)
+        # A script with a stolen token must not resume when the person is let back in.
+        session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                        .values(revoked_at=now))
         alerts.notify_admins(session, user, event)
     # The in-memory user follows the database: the rest of this request sees them inactive.
     set_committed_value(user, "active", False)
@@ -191,8 +200,7 @@ def _request_details():
 def _record(session, event_name, user_id, breach, channel, now):
     event = ActivityEvent(
         event=event_name, user_id=user_id, created_at=now, limit_kind=breach.kind,
-        limit_value=breach.limit, period=breach.period, count=breach.total - breach.requested
-        if breach.crossed else breach.total, requested=breach.requested,
+        limit_value=breach.limit, period=breach.period, count=breach.seen(breach.crossed), requested=breach.requested,
         window_start=breach.window_start, window_end=breach.window_end, channel=channel,
         **_request_details(),
     )
@@ -222,7 +230,8 @@ def latest_deactivation(user_id):
     """The user's newest deactivation record, if that is their newest event."""
     event = db.session.scalar(
         select(ActivityEvent)
-        .where(ActivityEvent.user_id == user_id, ActivityEvent.event != ActivityEvent.LIMIT_REACHED)
+        .where(ActivityEvent.user_id == user_id,
+               ActivityEvent.event.in_((ActivityEvent.DEACTIVATED, ActivityEvent.REACTIVATED)))
         .order_by(ActivityEvent.created_at.desc(), ActivityEvent.id.desc()).limit(1)
     )
     return event if event is not None and event.event == ActivityEvent.DEACTIVATED else None

@@ -69,14 +69,15 @@ class ActivityAlert(Base):
 
 
 class ActivityEvent(Base):
-    """History: a deactivation (with what tripped it), a reactivation, or a notify-only alert."""
+    """History: a deactivation (with what tripped it), a reactivation, or an alert without one."""
 
     __tablename__ = "activity_events"
     __table_args__ = (Index("ix_activity_events_user_created", "user_id", "created_at"),)
 
     DEACTIVATED = "deactivated"
     REACTIVATED = "reactivated"
-    LIMIT_REACHED = "limit_reached"
+    LIMIT_REACHED = "limit_reached"  # notify-only mode: alerted, nothing refused
+    LAST_ADMIN = "last_admin"  # the last active administrator: alerted, refused past the limit, stays active
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event: Mapped[str] = mapped_column(String(16))
