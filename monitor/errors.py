@@ -24,6 +24,8 @@ def problem(status, detail, title=None, headers=None, **extra):
     response.mimetype = "application/problem+json"
     for name, value in (headers or {}).items():
         response.headers[name] = value
+    if status == 401:
+        response.headers.setdefault("WWW-Authenticate", 'Bearer realm="Tally CRM API"')
     return response
 
 

@@ -136,6 +136,7 @@ def test_crossing_request_is_refused_and_shows_no_records(app, client, anna, set
     page = refused.data.decode()
     assert "Deactivated by activity monitoring: list elements, 110 per day" in page
     assert not re.findall(r'href="/leads/\d+"', page)
+    assert 'class="sidebar"' not in page  # a deactivated account sees no workspace around the refusal
     assert counted(app, anna, "list") == 100
     with app.app_context():
         event = db.session.scalar(select(ActivityEvent))

@@ -100,3 +100,9 @@ def test_405_keeps_the_allow_header_in_html_and_problem_json(client):
     api = client.delete("/api/v4/leads")
     assert api.status_code == 405 and "GET" in api.headers["Allow"]
     assert api.mimetype == "application/problem+json" and api.json["status"] == 405
+
+
+def test_api_401_names_the_bearer_scheme(client):
+    response = client.get("/api/v4/account")
+    assert response.status_code == 401 and response.mimetype == "application/problem+json"
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")

@@ -1,6 +1,7 @@
 """How a refused view answers: an HTML page, or problem+json under /api."""
 from flask import render_template
 from flask_babel import gettext as _
+from flask_login import logout_user
 
 from monitor.activity.service import LimitReached
 from monitor.errors import problem, wants_problem_json
@@ -17,6 +18,8 @@ def limit_reached_response(error: LimitReached):
         headers = {}
     if wants_problem_json():
         return problem(error.status, detail, headers=headers)
+    if error.status == 403:
+        logout_user()  # the account is deactivated: the page shows no workspace around it
     page = render_template("activity/refused.html", error=error, detail=detail)
     return page, error.status, headers
 

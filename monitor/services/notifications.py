@@ -1,9 +1,10 @@
 """Reading and marking a user's notifications."""
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from monitor.clock import utcnow
 from monitor.db import db
-from monitor.models import Notification
+from monitor.models import ActivityEvent, Notification
 
 PER_PAGE = 50
 
@@ -18,7 +19,8 @@ def unread_count(user_id):
 def newest(user_id, limit=PER_PAGE):
     """The user's notifications, newest first."""
     return db.session.scalars(
-        select(Notification).where(Notification.user_id == user_id)
+        select(Notification).options(joinedload(Notification.event).joinedload(ActivityEvent.user))
+        .where(Notification.user_id == user_id)
         .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
     ).all()
 
