@@ -158,7 +158,11 @@ def test_last_active_admin_gets_429_and_stays_active(app, admin, set_limits, clo
     assert refused.value.retry_after == 30 * 60
     assert is_active(app, admin)
     with app.app_context():
-        assert db.session.scalar(select(func.count(ActivityEvent.id))) == 1  # one alert, no deactivation
+        event = db.session.scalar(select(ActivityEvent))  # one alert, no deactivation
+        assert db.session.scalar(select(func.count(ActivityEvent.id))) == 1
+        assert (event.event, event.count) == ("last_admin", 2)
+        body = db.session.scalar(select(OutboxMessage.body))
+        assert "last active administrator" in body and "nothing was refused" not in body
 
 
 def test_an_admin_who_is_not_the_last_is_deactivated(app, admin, make_user, set_limits):
