@@ -1,9 +1,21 @@
-"""Cards of all four entities: create, edit, errors that keep the input, 404, links, delete."""
+"""Cards of all four entities: create, edit, errors that keep the input, 404, links, delete; saving under load."""
 import html
+import json
+import re
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import Counter
+from pathlib import Path
 
 import pytest
 
+from monitor.db import db
+from monitor.services import tokens
+from tests.conftest import PASSWORD
 from tests.fixtures_crm import row_names
+from tests.servers import NoRedirect, gunicorn, signed_in_opener
 
 ENTITIES = ("leads", "contacts", "companies", "customers")
 # entity -> (valid input, a bad edit, the field it is bad in, the value that must come back as typed)
@@ -189,3 +201,111 @@ def test_control_characters_are_dropped_from_text(client, signed_in, crm_builder
     response = client.post("/contacts/new", data={"name": "Zero\x00Byte", "position": "Boss\x07"})
     stored = crm_builder.get("contacts", int(response.headers["Location"].rsplit("/", 1)[1]))
     assert stored["name"] == "ZeroByte" and stored["position"] == "Boss"
+
+
+# -- Saving under load: several worker processes on one SQLite file ------------------------------------
+
+SAVERS = 3
+SAVES_EACH = 20
+READERS = 3
+CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def _http(jar, url, data=None, headers=None, method=None):
+    """(status, body) of one request with the signed-in cookies; redirects are not followed."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
+    body = urllib.parse.urlencode(data).encode() if isinstance(data, dict) else data
+    request = urllib.request.Request(url, data=body, headers=headers or {}, method=method)
+    try:
+        with opener.open(request, timeout=60) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+@pytest.fixture
+def busy_crm(app, crm_builder, make_user, db_path):
+    """Users, deals with contacts and a token, committed to the test's database for gunicorn to serve."""
+    emails = [f"saver{number}@example.com" for number in range(SAVERS + READERS)]
+    user_ids = [make_user(f"Saver {number}", email) for number, email in enumerate(emails)]
+    contacts = crm_builder.many("contacts", 6, prefix="Person")
+    deals = [crm_builder.deal(f"Deal {number}", contacts=str(contacts[number % 6])) for number in range(60)]
+    with app.app_context():
+        _token, secret = tokens.create_token(user_ids[0], "load test", 3650)
+        db.engine.dispose()
+    return {"emails": emails, "deals": deals, "contacts": contacts, "token": secret}
+
+
+class LoadClients:
+    """People saving cards and presets, a script editing a deal over the API, others reading lists."""
+
+    def __init__(self, base, crm):
+        self.base, self.crm = base, crm
+        self.results, self.last_saved, self.lock = Counter(), {}, threading.Lock()
+
+    def record(self, kind, status):
+        with self.lock:
+            self.results[kind, status] += 1
+
+    def card_saver(self, number):
+        jar = signed_in_opener(self.base, self.crm["emails"][number], PASSWORD)
+        deal, contacts = self.crm["deals"][number], self.crm["contacts"]
+        for version in range(SAVES_EACH):
+            _status, page = _http(jar, f"{self.base}/leads/{deal}")  # a read, then a write
+            status, _body = _http(jar, f"{self.base}/leads/{deal}", {
+                "csrf_token": CSRF_FIELD.search(page).group(1), "name": f"Deal {number} v{version}",
+                "price": str(1000 + version), "tags": f"load, v{version % 3}",
+                "contacts": ", ".join(map(str, contacts[: 1 + version % 4])),  # the links change every save
+            })
+            self.record("card save", status)
+            self.last_saved[deal] = (f"Deal {number} v{version}", 1000 + version, 1 + version % 4)
+
+    def preset_saver(self):
+        jar = signed_in_opener(self.base, self.crm["emails"][SAVERS], PASSWORD)
+        for version in range(SAVES_EACH):
+            _status, page = _http(jar, f"{self.base}/leads?tag=load")
+            status, _body = _http(jar, f"{self.base}/leads/presets", {
+                "csrf_token": CSRF_FIELD.search(page).group(1), "name": f"Preset {version}", "query": "tag=load",
+            })
+            self.record("preset save", status)
+
+    def api_editor(self):
+        deal = self.crm["deals"][-1]
+        headers = {"Authorization": f"Bearer {self.crm['token']}", "Content-Type": "application/json"}
+        for version in range(SAVES_EACH):
+            body = json.dumps({"price": 5000 + version, "_embedded": {"tags": [{"name": "api"}]}}).encode()
+            status, _answer = _http(None, f"{self.base}/api/v4/leads/{deal}", body, headers, method="PATCH")
+            self.record("api patch", status)
+        self.last_saved[deal] = (f"Deal {len(self.crm['deals']) - 1}", 5000 + SAVES_EACH - 1, 1)
+
+    def reader(self, number):
+        jar = signed_in_opener(self.base, self.crm["emails"][SAVERS + number], PASSWORD)
+        for round_number in range(SAVES_EACH):
+            for url in ("/leads", f"/leads?page={1 + round_number % 2}", "/contacts", "/leads?q=deal",
+                        f"/leads/{self.crm['deals'][round_number]}"):
+                self.record("read", _http(jar, self.base + url)[0])
+
+    def run(self):
+        threads = [threading.Thread(target=self.card_saver, args=(number,)) for number in range(SAVERS)]
+        threads += [threading.Thread(target=self.reader, args=(number,)) for number in range(READERS)]
+        threads += [threading.Thread(target=self.preset_saver), threading.Thread(target=self.api_editor)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=300)
+
+
+def test_parallel_card_saves_presets_and_api_edits_while_others_read_lists_never_fail(busy_crm, db_path, crm_builder):
+    with gunicorn(db_path, workers=4, threads=2, env={"FLASK_API_RATE_LIMIT": "1000"}) as base:
+        clients = LoadClients(base, busy_crm)
+        clients.run()
+    log = Path(db_path).with_suffix(".gunicorn.log").read_text()
+
+    assert clients.results == Counter({
+        ("card save", 302): SAVERS * SAVES_EACH, ("preset save", 302): SAVES_EACH,
+        ("api patch", 200): SAVES_EACH, ("read", 200): READERS * SAVES_EACH * 5,
+    }), clients.results
+    assert "Traceback" not in log and "database is locked" not in log, log[-3000:]
+    for deal, (name, price, contact_count) in clients.last_saved.items():
+        stored = crm_builder.get("leads", deal)
+        assert (stored["name"], stored["price"], len(stored["contact_ids"])) == (name, price, contact_count)

@@ -59,25 +59,27 @@ def record_detail(entity, record_id):
 
 @bp.post(f"{API}/leads")
 def lead_create():
-    """Create leads from an array; answers their ids by request_id. Counts nothing."""
-    created = [(rid, records.create_record("leads", data, acting_user=current_user))
-               for rid, _none, data in writes.check_batch(writes.json_body(list))]
+    """Create leads from an array, all or none; answers their ids by request_id. Counts nothing."""
+    checked = writes.check_batch(writes.json_body(list))
+    created = writes.save_batch(checked, lambda: records.create_records(
+        "leads", [data for _rid, _none, data in checked], acting_user=current_user))
     return hal({
         "_links": self_links(f"{API}/leads"),
-        "_embedded": {"leads": [shapes.ref("leads", lead.id, request_id=rid) for rid, lead in created]},
+        "_embedded": {"leads": [shapes.ref("leads", lead.id, request_id=rid)
+                                for (rid, _none, _data), lead in zip(checked, created, strict=True)]},
     })
 
 
 @bp.patch(f"{API}/leads")
 def lead_update_many():
-    """Edit leads from an array of objects with their ids. Counts nothing."""
+    """Edit leads from an array of objects with their ids, all or none. Counts nothing."""
     checked = writes.check_batch(writes.json_body(list), find_record=writes.existing_lead)
-    saved = [(rid, records.update_record("leads", lead, data, acting_user=current_user))
-             for rid, lead, data in checked]
+    saved = writes.save_batch(checked, lambda: records.update_records(
+        "leads", [(lead, data) for _rid, lead, data in checked], acting_user=current_user))
     return hal({
         "_links": self_links(f"{API}/leads"),
         "_embedded": {"leads": [shapes.ref("leads", lead.id, request_id=rid, updated_at=shapes.unix(lead.updated_at))
-                                for rid, lead in saved]},
+                                for (rid, _lead, _data), lead in zip(checked, saved, strict=True)]},
     })
 
 
@@ -87,6 +89,6 @@ def lead_update(record_id):
     lead = _find("leads", record_id)
     if lead is None:
         abort(404, f"There is no lead with id {record_id}.")
-    [(_rid, lead, data)] = writes.check_batch([writes.json_body(dict)], find_record=lambda _item: lead)
-    records.update_record("leads", lead, data, acting_user=current_user)
+    checked = writes.check_batch([writes.json_body(dict)], find_record=lambda _item: lead)
+    writes.save_batch(checked, lambda: records.update_record("leads", lead, checked[0][2], acting_user=current_user))
     return hal(shapes.ref("leads", lead.id, updated_at=shapes.unix(lead.updated_at)))

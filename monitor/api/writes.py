@@ -149,6 +149,25 @@ def check_batch(items, find_record=None):
     return checked
 
 
+def save_batch(checked, save):
+    """Run `save()` over a batch check_batch passed; what changed meanwhile is a 400 too, and saves nothing.
+
+    Between the check and the save another request may have deleted a linked record or the
+    lead itself; the save runs in one transaction, so then none of the batch is saved.
+    """
+    request_ids = {lead.id: rid for rid, lead, _data in checked if lead is not None}
+    try:
+        return save()
+    except ValidationError as invalid:
+        rid = checked[invalid.position or 0][0]
+        raise ApiValidationError([{"request_id": rid, "errors": [
+            {"code": code, "path": path, "detail": detail} for code, path, detail in service_errors(invalid)
+        ]}]) from None
+    except NotFound as missing:
+        raise ApiValidationError.one("id", "There is no lead with this id", code="NotFound",
+                                     request_id=request_ids.get(missing.args[0], "0")) from None
+
+
 def existing_lead(item):
     """The lead a PATCH item names by its `id`; ItemErrors when there is none."""
     lead_id = item.get("id") if isinstance(item, dict) else None

@@ -100,11 +100,8 @@ def record_new(entity_name):
     entity = entities.get(entity_name)
     form = forms.record_form(entity, responsible_id=current_user.id)
     if form.validate_on_submit():
-        try:
-            record = records.create_record(entity.name, form.record_data(), _user())
-        except ValidationError as invalid:
-            show_errors(form, invalid.errors)
-        else:
+        record = _save(entity, form)
+        if record is not None:
             flash(_("%(what)s \u201c%(name)s\u201d has been created.", what=entity.one, name=record.name), "success")
             return redirect(f"{entity.url}/{record.id}")
     return render_template("crm/card.html", entity=entity, form=form, record=None, related=[])
@@ -116,16 +113,25 @@ def record_card(entity_name, record_id):
     entity = entities.get(entity_name)
     record = _record_or_404(entity, record_id)
     form = forms.record_form(entity, record)
-    if form.validate_on_submit():
-        try:
-            records.update_record(entity.name, record, form.record_data(), _user())
-        except ValidationError as invalid:
-            show_errors(form, invalid.errors)
-        else:
-            flash(_("%(what)s \u201c%(name)s\u201d has been saved.", what=entity.one, name=record.name), "success")
-            return redirect(f"{entity.url}/{record.id}")
+    if form.validate_on_submit() and _save(entity, form, record) is not None:
+        flash(_("%(what)s \u201c%(name)s\u201d has been saved.", what=entity.one, name=record.name), "success")
+        return redirect(f"{entity.url}/{record.id}")
     _charge_card(entity, record)
     return render_template("crm/card.html", entity=entity, form=form, record=record, related=_related(entity, record))
+
+
+def _save(entity, form, record=None):
+    """Create (record None) or update from the form; None, with the errors on the form, when refused."""
+    data = form.record_data()
+    try:
+        if record is None:
+            return records.create_record(entity.name, data, _user())
+        return records.update_record(entity.name, record, data, _user())
+    except ValidationError as invalid:
+        show_errors(form, invalid.errors)
+    except NotFound:
+        abort(404)  # deleted meanwhile
+    return None
 
 
 def _related(entity, record):
@@ -143,7 +149,10 @@ def record_delete(entity_name, record_id):
     form = forms.DeleteForm()
     if form.validate_on_submit():
         name = record.name
-        records.delete_record(entity.name, record)
+        try:
+            records.delete_record(entity.name, record)
+        except NotFound:
+            abort(404)  # deleted meanwhile
         flash(_("%(what)s \u201c%(name)s\u201d has been deleted.", what=entity.one, name=name), "success")
         return redirect(entity.url)
     _charge_card(entity, record)

@@ -52,15 +52,23 @@ def database_is_empty():
 
 
 def load(deal_count, progress=print):
-    """Create the demo users, a second pipeline and exactly deal_count deals with their records."""
-    if users.find_user(ADMIN_EMAIL) is not None:
-        raise click.ClickException(f"Demo data is already loaded ({ADMIN_EMAIL} exists).")
-    rng = random.Random(2026)
+    """Create the demo users, a second pipeline and exactly deal_count deals with their records.
+
+    One write transaction (BEGIN IMMEDIATE on SQLite) from the first check to the last row:
+    a server running meanwhile waits for it rather than seeing half of it.
+    """
     pipelines.ensure_account()
+    with db.immediate() as session:
+        if users.find_user(ADMIN_EMAIL) is not None:
+            raise click.ClickException(f"Demo data is already loaded ({ADMIN_EMAIL} exists).")
+        _load(session, deal_count, progress)
+
+
+def _load(session, deal_count, progress):
+    rng = random.Random(2026)
     user_ids = _create_users()
     if len(pipelines.list_pipelines()) < 2:
-        pipelines.create_pipeline("Partners", ["Application", "Onboarding", "Trial"])
-    db.session.commit()
+        pipelines.add_pipeline(session, "Partners", ["Application", "Onboarding", "Trial"])
     tag_ids = _create_tags()
     counts = {
         "companies": max(20, deal_count // 10),
@@ -74,7 +82,6 @@ def load(deal_count, progress=print):
     deal_ids = _bulk(Deal, deal_count, lambda i: _deal_row(rng, i, user_ids, company_ids, stages), progress)
     _link(rng, deal_ids, contact_ids, company_ids, tag_ids)
     _advance_sequences()
-    db.session.commit()
     progress(f"Loaded {deal_count} deals, {counts['contacts']} contacts, "
              f"{counts['companies']} companies, {counts['customers']} customers.")
 

@@ -2,11 +2,15 @@
 
 
 class ValidationError(Exception):
-    """Input a service refuses; `errors` maps field names to messages."""
+    """Input a service refuses; `errors` maps field names to messages.
 
-    def __init__(self, errors):
+    `position`: which item of a batch was refused (None when there is no batch).
+    """
+
+    def __init__(self, errors, position=None):
         super().__init__(errors)
         self.errors = errors
+        self.position = position
 
 
 class NotFound(Exception):

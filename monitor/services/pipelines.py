@@ -13,7 +13,13 @@ STAGE_COLORS = ("#99ccff", "#ffff99", "#ffcc66", "#ff9966", "#ccff99", "#dddddd"
 
 def create_pipeline(name, stage_names, is_main=False):
     """Add a pipeline with these open stages followed by Closed - won (142) and Closed - lost (143)."""
-    session = db.session
+    with db.immediate() as session:
+        return add_pipeline(session, name, stage_names, is_main)
+
+
+def add_pipeline(session, name, stage_names, is_main=False):
+    """create_pipeline inside the caller's write transaction (`db.immediate()`), which commits it."""
+    # Read under the write lock: two pipelines made at once must not get the same status ids.
     sort = (session.scalar(select(func.max(Pipeline.sort))) or 0) + 10
     pipeline = Pipeline(name=name, sort=sort, is_main=is_main)
     next_id = max(
@@ -34,12 +40,11 @@ def create_pipeline(name, stage_names, is_main=False):
 
 def ensure_account():
     """A new database gets the account and a default pipeline, so deals can be created at once."""
-    session = db.session
-    if session.get(Account, 1) is None:
-        session.add(Account(id=1, name="Tally CRM", subdomain="tally"))
-    if session.scalar(select(func.count(Pipeline.id))) == 0:
-        create_pipeline("Sales", DEFAULT_STAGES, is_main=True)
-    session.commit()
+    with db.immediate() as session:
+        if session.get(Account, 1) is None:
+            session.add(Account(id=1, name="Tally CRM", subdomain="tally"))
+        if session.scalar(select(func.count(Pipeline.id))) == 0:
+            add_pipeline(session, "Sales", DEFAULT_STAGES, is_main=True)
 
 
 def list_pipelines():

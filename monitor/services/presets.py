@@ -50,15 +50,15 @@ def save_preset(user_id, entity, name, query):
         raise ValidationError({"name": _l("At most %(n)d characters.", n=MAX_NAME_LENGTH)})
     if len(query) > MAX_QUERY_LENGTH:
         raise ValidationError({"name": _l("This filter is too long to save.")})
-    preset = SavedFilter(user_id=user_id, entity=entity, name=name, query=query)
-    db.session.add(preset)
-    db.session.commit()
+    with db.immediate() as session:
+        preset = SavedFilter(user_id=user_id, entity=entity, name=name, query=query)
+        session.add(preset)
     return preset
 
 
 def delete_preset(user_id, entity, preset_id):
     """Delete the user's own saved filter; NotFound for anyone else's."""
-    preset = get_saved(user_id, entity, preset_id)
-    db.session.delete(preset)
-    db.session.commit()
+    with db.immediate() as session:
+        preset = get_saved(user_id, entity, preset_id)
+        session.delete(preset)
     return preset

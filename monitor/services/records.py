@@ -11,8 +11,8 @@ from typing import Optional
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Table, and_, func, literal, or_, select, union_all
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, and_, func, inspect, literal, or_, select, union_all
+from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.orm import joinedload, selectinload, with_parent
 
 from monitor.clock import utcnow
@@ -489,34 +489,86 @@ def create_record(entity, data, acting_user=None):
     main pipeline's first status unless `pipeline`/`status` say otherwise; the responsible
     user defaults to `acting_user`. ValidationError maps fields to messages.
     """
+    return create_records(entity, [data], acting_user)[0]
+
+
+def create_records(entity, batch, acting_user=None):
+    """Add a record of `entity` for each `data` of `batch`, all in one transaction (see create_record).
+
+    A ValidationError on any of them saves none.
+    """
     kind = kind_of(entity)
+    # The write lock from the first read: the linked records checked are still there on commit.
+    with db.immediate() as session:
+        return _each(batch, lambda data: _create(session, kind, data, acting_user))
+
+
+def _create(session, kind, data, acting_user):
     data = {"name": "", **data}
     if "responsible" not in data and acting_user is not None:
         data["responsible"] = acting_user.id
     record = kind.model()
     values = _with_tags(kind, _validated(kind, record, data))
-    db.session.add(record)
-    with db.session.no_autoflush:  # the record is complete only once every value is applied
+    session.add(record)
+    with session.no_autoflush:  # the record is complete only once every value is applied
         _apply(kind, record, values)
-    db.session.commit()
+    session.flush()
     return record
 
 
 def update_record(entity, record, data, acting_user=None):
-    """Save changes to `record` from `data` (only the fields present). ValidationError on bad input."""
+    """Save changes to `record` from `data` (only the fields present).
+
+    ValidationError on bad input; NotFound when the record was deleted meanwhile.
+    """
+    return update_records(entity, [(record, data)], acting_user)[0]
+
+
+def update_records(entity, batch, acting_user=None):
+    """Save each `(record, data)` of `batch` as update_record does, all in one transaction."""
     kind = kind_of(entity)
+    with db.immediate() as session:
+        return _each(batch, lambda item: _update(session, kind, *item))
+
+
+def _each(batch, save):
+    """`save` applied to every item in order; a ValidationError names the item's position."""
+    saved = []
+    for position, item in enumerate(batch):
+        try:
+            saved.append(save(item))
+        except ValidationError as invalid:
+            raise ValidationError(invalid.errors, position) from None
+    return saved
+
+
+def _update(session, kind, record, data):
+    _reload(session, record)  # as it is now, under the write lock: its links may have changed
     values = _with_tags(kind, _validated(kind, record, data))
     _apply(kind, record, values)
     record.updated_at = utcnow()  # tags and links change no column of the record itself
-    db.session.commit()
+    session.flush()
     return record
 
 
 def delete_record(entity, record):
-    """Delete the record; its links and tags go with it, linked records stay."""
+    """Delete the record; its links and tags go with it, linked records stay. NotFound when already gone."""
     kind_of(entity)
-    db.session.delete(record)
-    db.session.commit()
+    with db.immediate() as session:
+        _reload(session, record)
+        session.delete(record)
+
+
+def _reload(session, record):
+    """Read the record again inside the current transaction; NotFound when it was deleted meanwhile."""
+    record_id = inspect(record).identity[0]
+    try:
+        session.refresh(record)
+    except InvalidRequestError:
+        raise NotFound(record_id) from None
+    for relation in ("tags", "contacts"):
+        if hasattr(record, relation):
+            session.expire(record, [relation])
 
 
 def tag_names(*entities):

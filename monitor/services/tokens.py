@@ -54,18 +54,23 @@ def _check(user, name, days):
 
 def create_token(user_id, name, days, created_by=None):
     """Make a token for a user valid `days` days; returns (token, plain secret), the secret only this once."""
-    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
-    _check(user, name, days)
     plain = PREFIX + secrets.token_urlsafe(32)
-    now = utcnow()
-    token = ApiToken(
-        user_id=user.id, name=name.strip(), token_hash=hash_token(plain), hint=plain[-4:],
-        created_by_id=created_by.id if created_by is not None else None,
-        created_at=now, expires_at=now + timedelta(days=days),
-    )
-    db.session.add(token)
-    db.session.commit()
+    with db.immediate() as session:
+        # Read under the write lock: a user deactivated meanwhile gets no token.
+        user = session.get(User, user_id, populate_existing=True) if _is_id(user_id) else None
+        _check(user, name, days)
+        now = utcnow()
+        token = ApiToken(
+            user_id=user.id, name=name.strip(), token_hash=hash_token(plain), hint=plain[-4:],
+            created_by_id=created_by.id if created_by is not None else None,
+            created_at=now, expires_at=now + timedelta(days=days),
+        )
+        session.add(token)
     return token, plain
+
+
+def _is_id(value):
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31
 
 
 def verify(plain):
@@ -99,12 +104,12 @@ def _user_deactivated(user):
 
 def revoke(token_id):
     """Revoke a token for good (revoking it again changes nothing); NotFound for an unknown id."""
-    token = db.session.get(ApiToken, token_id)
-    if token is None:
-        raise NotFound(token_id)
-    if token.revoked_at is None:
-        token.revoked_at = utcnow()
-        db.session.commit()
+    with db.immediate() as session:
+        token = session.get(ApiToken, token_id, populate_existing=True) if _is_id(token_id) else None
+        if token is None:
+            raise NotFound(token_id)
+        if token.revoked_at is None:
+            token.revoked_at = utcnow()
     return token
 
 
