@@ -47,7 +47,8 @@ def test_empty_limit_means_no_limit(client, as_admin, app):
 
 @pytest.mark.parametrize("field,value", [
     ("card_limit", "0"), ("card_limit", "1000001"), ("card_limit", "ten"), ("list_limit", "-5"),
-    ("list_limit", "2.5"), ("card_period", "week"), ("list_period", ""), ("action", "explode"),
+    ("list_limit", "2.5"), ("card_limit", "\u00b2"), ("list_limit", "1" * 5000),
+    ("card_period", "week"), ("list_period", ""), ("action", "explode"),
     ("timezone", "Mars/Olympus"), ("timezone", "../../etc/passwd"), ("timezone", ""),
 ])
 def test_invalid_value_is_shown_by_its_field_and_nothing_changes(client, as_admin, app, field, value):

@@ -90,6 +90,9 @@ def test_every_entity_lists_and_an_empty_list_is_204(api, crm, entity):
     ("filter[created_at][from]=soon", "filter[created_at][from]"),
     ("filter[updated_at][to]=999999999999", "filter[updated_at][to]"),
     ("filter[statuses][0][status_id]=142", "filter[statuses][0]"), ("filter[statuses]=142", "filter[statuses]"),
+    ("filter[id][\u00b2]=1", "filter[id]"), ("order[id][\u00b2]=asc", "order[id]"),  # "²".isdigit() is true
+    ("filter[id][\u0661]=1", "filter[id]"), ("filter[id]=\u0661", "filter[id]"), ("page=" + "1" * 5000, "page"),
+    ("filter[id][" + "1" * 5000 + "]=1", "filter[id]"),
 ])
 def test_bad_list_parameters_are_400_with_validation_errors(api, crm, query, path):
     body = assert_problem(api.get(f"leads?{query}"), 400)

@@ -153,5 +153,10 @@ def test_tags_filter_by_several_ids_and_by_name(api, tags):
     assert api.get("leads/tags?query=%25").status_code == 204  # a literal %, not a wildcard
 
 
+@pytest.mark.parametrize("query", ["filter[id][\u00b2]=1", "filter[id]=\u00b2", "limit=\u00b2", "page=" + "1" * 5000])
+def test_tags_refuse_numbers_that_are_not_ascii_digits_with_a_400(api, tags, query):
+    assert_problem(api.get(f"leads/tags?{query}"), 400)
+
+
 def test_unknown_tag_entity_is_404(api):
     assert_problem(api.get("tasks/tags"), 404)

@@ -100,6 +100,14 @@ def test_unticking_activity_ends_sessions_even_after_reactivation(client, auth, 
     assert client.get("/profile").status_code == 302
 
 
+@pytest.mark.parametrize("session_id", ["\u00b2:1", "1:\u00b2", "1" * 5000 + ":1", "1:" + "1" * 5000])
+def test_a_session_id_that_is_not_ascii_digits_signs_out_instead_of_failing(client, user, session_id):
+    with client.session_transaction() as session:
+        session["_user_id"] = session_id
+    response = client.get("/profile")
+    assert response.status_code == 302 and "/login" in response.location
+
+
 def test_logout_needs_post(client, auth, user):
     auth.login()
     assert client.get("/logout").status_code == 405

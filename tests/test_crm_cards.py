@@ -190,6 +190,7 @@ def test_ids_beyond_any_record_are_404(client, signed_in, url):
     ("company", "99999999999999999999"), ("contacts", "1, 99999999999999999999"),
     ("responsible", "99999999999999999999"), ("pipeline", "99999999999999999999"),
     ("status", "99999999999999999999"), ("price", "\u0661\u0662\u0663"), ("price", "2000000001"),
+    ("company", "1" * 5000), ("contacts", "\u00b2"), ("price", "9" * 5000), ("responsible", "\u00b2"),
 ])
 def test_out_of_range_values_are_field_errors(client, signed_in, crm_builder, field, value):
     response = client.post("/leads/new", data={"name": "Odd", field: value})

@@ -154,6 +154,12 @@ def test_saved_preset_keeps_a_built_in_one(client, four_deals):
     ("responsible=abc", "responsible"),
     ("pipeline=x", "pipeline"),
     ("status=1.5", "status"),
+    ("preset=\u00b2", "preset"),  # "²".isdigit() is true, int("²") fails
+    ("preset=\u0661\u0662", "preset"),  # Arabic-Indic digits: not an id anyone typed
+    ("page=\u00b2", "page"),
+    ("page=" + "1" * 5000, "page"),  # int() refuses strings this long
+    ("price_from=" + "9" * 5000, "price_from"),
+    ("responsible=\u00b2", "responsible"),
 ])
 def test_bad_parameters_get_a_clear_400_page_and_show_nothing(client, signed_in, crm_builder, charges, query,
                                                                parameter):

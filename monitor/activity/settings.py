@@ -38,7 +38,7 @@ def _parse_limit(raw, field, errors):
     raw = (raw or "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 7) or not 1 <= int(raw) <= MAX_LIMIT:
         errors[field] = _l("Enter a whole number from 1 to 1,000,000, or leave empty for no limit.")
         return None
     return int(raw)

@@ -2,6 +2,7 @@
 from datetime import UTC, datetime, timedelta
 
 from monitor.api.responses import ApiValidationError
+from monitor.numbers import is_digits
 from monitor.services import records
 
 DEFAULT_LIMIT = 50
@@ -19,7 +20,7 @@ def _whole_number(args, name, default, highest):
     raw = args.get(name)
     if raw is None or raw == "":
         return default
-    if not (raw.isascii() and raw.isdigit()):
+    if not is_digits(raw):
         raise ApiValidationError.one(name, f"{name} must be a whole number", code="InvalidType")
     value = int(raw)
     if not 1 <= value <= highest:
@@ -75,7 +76,7 @@ def values_of(node, path):
     """A leaf or an indexed group of leaves as a list of strings."""
     if isinstance(node, str):
         return [node]
-    if all(key.isdigit() and isinstance(value, str) for key, value in node.items()):
+    if all(is_digits(key) and isinstance(value, str) for key, value in node.items()):
         return [node[key] for key in sorted(node, key=int)]
     raise ApiValidationError.one(path, "Expected a value or a list of values", code="InvalidType")
 
@@ -83,7 +84,7 @@ def values_of(node, path):
 def whole_numbers(node, path):
     """Ids and the like: one or several non-negative integers."""
     values = values_of(node, path)
-    if not all(value.isascii() and value.isdigit() and len(value) <= 18 for value in values):
+    if not all(is_digits(value) and len(value) <= 18 for value in values):
         raise ApiValidationError.one(path, "Expected whole numbers", code="InvalidType")
     return [int(value) for value in values]
 

@@ -5,11 +5,13 @@ from flask_babel import lazy_gettext as _l
 from monitor.db import db
 from monitor.extensions import login_manager
 from monitor.models import User
+from monitor.numbers import is_digits
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = _l("Please sign in to open this page.")
 login_manager.login_message_category = "info"
-# A stolen cookie from another network does not survive: "strong" drops it.
+# "basic": a session whose client (address, browser) changes is no longer "fresh". "strong"
+# would sign it out, which also throws out users whose mobile network changes address.
 login_manager.session_protection = "basic"
 
 
@@ -17,7 +19,7 @@ login_manager.session_protection = "basic"
 def load_user(session_id):
     """Active user whose session version matches; anyone else is signed out."""
     user_id, _sep, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    if not is_digits(user_id, 9) or not is_digits(version):
         return None
     user = db.session.get(User, int(user_id))
     if user is None:

@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlencode
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
+from monitor.numbers import is_digits
 from monitor.services import presets, records
 from monitor.services.errors import NotFound
 
@@ -84,7 +85,7 @@ def read_listing(entity, args, user):
 def _expand_preset(entity, preset, args, user, errors):
     """The effective parameters: the request's, over a saved preset's; "mine" fills `responsible`."""
     params = MultiDict((k, v) for k, v in args.items(multi=True) if k not in ("page", "preset"))
-    if preset.isdigit() and len(preset) < 10:
+    if is_digits(preset) and len(preset) < 10:
         try:
             saved = presets.get_saved(user.id, entity, int(preset))
         except NotFound:
@@ -117,7 +118,7 @@ def _parse(parser, value, name, errors):
 def _page(text):
     if not text:
         return 1
-    if not text.isdigit() or not text.isascii() or not 1 <= int(text) <= MAX_PAGE:
+    if not is_digits(text) or not 1 <= int(text) <= MAX_PAGE:
         raise BadValue(_l("The page is a whole number from 1."))
     return int(text)
 
@@ -125,7 +126,7 @@ def _page(text):
 def _identifier(text):
     if not text:
         return None
-    if not text.isdigit() or not text.isascii() or len(text) > 12:
+    if not is_digits(text) or len(text) > 12:
         raise BadValue(_l("Choose a value from the list."))
     return int(text)
 

@@ -28,6 +28,7 @@ from monitor.models.crm import (
     deal_contacts,
     lead_tags,
 )
+from monitor.numbers import is_digits
 from monitor.services import search
 from monitor.services.errors import NotFound, ValidationError
 
@@ -610,7 +611,7 @@ def parse_amount(value):
     if isinstance(value, bool):
         raise InvalidValue(_l("Enter a whole number, e.g. 15000."))
     text = str(value).replace(" ", "").replace("\u00a0", "")
-    if not text.isdigit() or not text.isascii():
+    if not is_digits(text):
         raise InvalidValue(_l("Enter a whole number, e.g. 15000."))
     amount = int(text)
     if amount > MAX_AMOUNT:
@@ -645,7 +646,7 @@ def _email(value):
 
 def _phone(value):
     text = _text(50)(value)
-    if text is not None and sum(char.isdigit() for char in text) < 3:
+    if text is not None and sum(is_digits(char) for char in text) < 3:
         raise InvalidValue(_l("Enter a phone number, e.g. +7 916 123-45-67."))
     return text
 
@@ -656,7 +657,7 @@ def _record_id(value):
     text = str(value or "").strip().lstrip("#")
     if not text:
         return None
-    if not text.isdigit() or not text.isascii() or int(text) > MAX_ID:
+    if not is_digits(text) or int(text) > MAX_ID:
         raise InvalidValue(_l("Choose from the list or enter a number (the record's id)."))
     return int(text)
 
