@@ -83,6 +83,15 @@ def test_every_entity_lists_and_an_empty_list_is_204(api, crm, entity):
     assert api.get(f"{entity}?query=nothing-like-this").status_code == 204
 
 
+@pytest.mark.parametrize("entity", ["leads", "contacts", "companies", "customers"])
+def test_record_lists_tell_no_total(api, crm, entity):
+    """A total would tell how many records match a filter beyond the page charged (API.md: `_page` only)."""
+    for query in ("", "?limit=1&page=2", "?filter[id]=1"):
+        response = api.get(f"{entity}{query}")
+        assert response.status_code == 204 or set(assert_hal(response)) == {"_page", "_links", "_embedded"}
+    assert api.get(f"{entity}?page=999").status_code == 204 and api.get(f"{entity}?page=999").data == b""
+
+
 @pytest.mark.parametrize("query,path", [
     ("limit=251", "limit"), ("limit=0", "limit"), ("limit=ten", "limit"), ("page=abc", "page"),
     ("order[name]=asc", "order[name]"), ("order[id]=up", "order[id]"), ("filter[tags]=vip", "filter[tags]"),

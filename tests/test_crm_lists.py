@@ -59,6 +59,31 @@ def test_page_past_the_end_is_an_empty_list(client, signed_in, crm_builder):
     assert row_names(response.data) == [] and "Nothing here." in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("entity", ["contacts", "contacts-companies"])
+def test_a_page_without_rows_tells_no_total(client, signed_in, crm_builder, charges, monkeypatch, entity):
+    """Else an empty page would answer "how many match?" for any filter, and nothing is charged for it."""
+    from monitor.crm import entities
+
+    crm_builder.contact("Someone", email="someone@mail.example")
+    crm_builder.contact("Someone else", email="else@mail.example")
+    page = client.get(f"/{entity}?q=someone@mail.example&page=999").get_data(as_text=True)
+    assert "found" not in page and "Page 999 of" not in page and "Nothing here." in page
+    assert "No records on this page." in page
+    assert f'<a href="/{entity}?q=someone%40mail.example">Go to page 1</a>' in page
+    assert [charge["elements"] for charge in charges] == [0]
+
+    def no_counting(*_args):
+        raise AssertionError("an empty page counts nothing")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(entities.Entity, "count", no_counting)
+        page = client.get(f"/{entity}?q=nobody-at-all").get_data(as_text=True)
+    assert "No records found." in page and "Go to page 1" not in page
+    shown = client.get(f"/{entity}?q=someone@mail.example").get_data(as_text=True)
+    assert "1 record found" in shown and row_names(shown) == ["Someone"]  # beside the rows it is charged for
+    assert [charge["elements"] for charge in charges] == [0, 0, 1]
+
+
 @pytest.mark.parametrize("query, expected", [
     ("", {"Alpha", "Bravo", "Charlie", "Delta"}),
     ("responsible={anna}", {"Alpha", "Charlie"}),

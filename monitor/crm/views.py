@@ -65,8 +65,9 @@ def record_list(entity_name):
         return render_template("crm/list.html", rows=[], total=0, capped=False, has_more=False,
                                **_panel(entity, listing)), 400
     rows, has_more = entity.page(listing.filters, listing.page)
-    total, capped = entity.count(listing.filters)
     _charge_elements(len(rows))
+    # The total only beside rows, which are charged: an empty page must not tell how many records match.
+    total, capped = entity.count(listing.filters) if rows else (0, False)
     return render_template("crm/list.html", rows=rows, total=total, capped=capped, has_more=has_more,
                            **_panel(entity, listing))
 
