@@ -1,4 +1,5 @@
 """Leads, contacts, companies, customers through the API: shapes (API.md), paging, filters, writes."""
+import json
 from calendar import timegm
 from datetime import datetime
 
@@ -336,6 +337,18 @@ def test_patch_one_lead_and_a_batch(api, crm, clock):
     assert [item["id"] for item in batch["_embedded"]["leads"]] == crm.leads[1:3]
     assert assert_hal(api.get(f"leads/{crm.leads[1]}"))["name"] == "Renamed"
     assert assert_hal(api.get(f"leads/{crm.leads[2]}"))["pipeline_id"] == crm.partners_pipeline
+
+
+def test_writing_leads_with_links_names_no_linked_record_and_charges_nothing(api, crm, charges):
+    """Only ids come back, so linking by id reveals nothing (the web card, which names them, charges)."""
+    links = {"contacts": [{"id": contact} for contact in crm.contacts], "companies": [{"id": crm.companies[0]}]}
+    created = assert_hal(api.post("leads", json=[{"name": "Linked", "_embedded": links}]))
+    lead_id = created["_embedded"]["leads"][0]["id"]
+    edited = assert_hal(api.patch(f"leads/{lead_id}", json={"_embedded": {"contacts": [{"id": crm.contacts[2]}]}}))
+    many = assert_hal(api.patch("leads", json=[{"id": lead_id, "_embedded": links}]))
+    answers = json.dumps([created, edited, many])
+    assert not any(name in answers for name in ("Maria", "Ivan", "Olga", "Nord", "Volga", "nord.example"))
+    assert charges == []
 
 
 def test_patch_errors(api, crm):

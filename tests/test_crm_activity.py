@@ -98,3 +98,38 @@ def test_card_limit_counts_each_card_once_and_refuses_past_it(client, signed_in,
     assert client.get(f"/leads/{second}").status_code == 200
     beyond = client.get(f"/leads/{third}")
     assert beyond.status_code != 200 and b"Card 3" not in beyond.data
+
+
+def test_linking_records_by_id_charges_them_as_list_elements_before_saving(client, signed_in, crm_builder,
+                                                                          charges):
+    """The card a save leads to names the records it linked: the no-JS picker must not read the base for free."""
+    contacts = crm_builder.many("contacts", 3, prefix="Linked")
+    company = crm_builder.company("Linked firm")
+    links = {"contacts": ",".join(map(str, contacts)), "company": str(company)}
+    created = client.post("/leads/new", data={"name": "Linking", **links})
+    assert created.status_code == 302
+    assert charges == [{"user": signed_in, "channel": "web", "cards": [], "elements": 4}]
+    deal = int(created.location.rsplit("/", 1)[1])
+    assert client.post(f"/leads/{deal}", data={"name": "Linking", **links}).status_code == 302
+    assert len(charges) == 1  # the same links again show nothing new
+    more = crm_builder.many("contacts", 2, prefix="More")
+    client.post(f"/leads/{deal}", data={"name": "Linking", "contacts": ",".join(map(str, [contacts[0], *more]))})
+    assert charges[-1]["elements"] == 2
+    client.post(f"/leads/{deal}", data={"name": "", "contacts": str(contacts[1])})  # refused: nothing linked
+    assert [charge["elements"] for charge in charges] == [4, 2, 0] and charges[-1]["cards"] == [("leads", deal)]
+    client.post("/contacts/new", data={"name": "Joiner", "company": str(company)})
+    assert charges[-1]["elements"] == 1
+
+
+def test_linking_past_the_list_limit_is_refused_and_saves_nothing(client, signed_in, crm_builder, set_limits, app):
+    from sqlalchemy import func, select
+
+    from monitor.db import db
+    from monitor.models import Deal
+
+    contacts = crm_builder.many("contacts", 12, prefix="Harvest")
+    set_limits(list_limit=10, list_period="day")
+    refused = client.post("/leads/new", data={"name": "Harvest", "contacts": ",".join(map(str, contacts))})
+    assert refused.status_code == 403 and b"Harvest 1" not in refused.data
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Deal.id))) == 0

@@ -122,6 +122,25 @@ def test_deal_company_and_contact_cards_link_to_each_other(client, signed_in, cr
     assert f'<a href="/leads/{deal}">Pilot order</a>' in listed
 
 
+def test_a_card_names_one_page_of_linked_records_and_links_to_the_rest(client, signed_in, crm_builder):
+    members = crm_builder.many("contacts", 53, prefix="Member")
+    deal = crm_builder.deal("Crowded", contacts=",".join(map(str, members)))
+    page = client.get(f"/leads/{deal}").get_data(as_text=True)
+    assert set(re.findall(r">(Member \d+)<", page)) == {f"Member {n}" for n in range(53, 3, -1)}  # the 50 newest
+    assert f'<a class="related-more" href="/contacts?lead={deal}">and 3 more' in page
+    assert f'value="{", ".join(map(str, members))}"' in page  # the picker keeps every linked id
+    assert len(row_names(client.get(f"/contacts?lead={deal}&page=2").data)) == 3  # the rest, in a counted list
+
+
+def test_company_card_names_its_contacts_once_and_does_not_repeat_itself(client, signed_in, crm_builder):
+    company = crm_builder.company("Solo firm")
+    crm_builder.contact("Only person", company=company, phone="+7 916 000-00-01")
+    page = client.get(f"/companies/{company}").get_data(as_text=True)
+    assert page.count(">Only person<") == 1
+    panel = page.split('class="panel related related-contacts"', 1)[1].split("</section>", 1)[0]
+    assert "Only person" in panel and "+7 916 000-00-01" in panel and "Solo firm" not in panel
+
+
 def test_linking_contacts_by_id_and_refusing_unknown_ones(client, signed_in, crm_builder):
     first, second = crm_builder.contact("First"), crm_builder.contact("Second")
     customer = crm_builder.customer("Weekly")

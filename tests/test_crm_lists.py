@@ -246,6 +246,27 @@ def test_search_follows_edits_and_deletes(client, signed_in, crm_builder):
     assert row_names(client.get("/contacts?q=nowak").data) == []
 
 
+def test_lists_of_the_records_linked_to_one_record(client, signed_in, crm_builder, charges):
+    company, other = crm_builder.company("Hub"), crm_builder.company("Elsewhere")
+    staff = [crm_builder.contact(f"Staff {n}", company=company) for n in range(3)]
+    crm_builder.contact("Outsider", company=other)
+    deal = crm_builder.deal("Hub deal", company=company, contacts=f"{staff[0]},{staff[1]}")
+    crm_builder.deal("Other deal", contacts=str(staff[2]))
+    customer = crm_builder.customer("Hub customer", company=company, contacts=str(staff[0]))
+    for url, expected in ((f"/contacts?company={company}", {"Staff 0", "Staff 1", "Staff 2"}),
+                          (f"/contacts?lead={deal}", {"Staff 0", "Staff 1"}),
+                          (f"/contacts?customer={customer}", {"Staff 0"}),
+                          (f"/leads?company={company}", {"Hub deal"}),
+                          (f"/leads?contact={staff[2]}", {"Other deal"}),
+                          (f"/customers?contact={staff[0]}&company={company}", {"Hub customer"})):
+        assert set(row_names(client.get(url).data)) == expected, url
+    assert [charge["elements"] for charge in charges] == [3, 2, 1, 1, 1, 1]
+    page = client.get(f"/contacts?company={company}&q=staff").get_data(as_text=True)
+    assert f"Linked to company #{company}" in page
+    assert f'<input type="hidden" name="company" value="{company}">' in page  # a search keeps the link
+    assert client.get("/contacts?company=abc").status_code == 400
+
+
 def test_combined_list_interleaves_contacts_and_companies_by_date(client, signed_in, crm_builder):
     for number in range(1, 31):
         crm_builder.contact(f"Person {number}")

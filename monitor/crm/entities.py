@@ -15,6 +15,11 @@ from monitor.services import presets, records
 
 # Counting every match of a broad filter on 100,000 deals costs more than showing the page.
 COUNT_LIMIT = 10_000
+# The list parameter that selects the records linked to one of this entity (crm.filters.LINK_PARAMS).
+LINK_PARAM = {"leads": "lead", "contacts": "contact", "companies": "company", "customers": "customer"}
+# The list column that would only repeat the card a related panel sits on.
+BACK_COLUMN = {"companies": "company"}
+RELATED_COLUMNS = 3
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,18 @@ class Related:
     relation: str
     entity: str
     label: object
+
+
+@dataclass(frozen=True)
+class RelatedPanel:
+    """A card's panel of linked records: the newest `rows` (at most one list page) of `count`."""
+
+    link: Related
+    target: "Entity"
+    columns: tuple[Column, ...]
+    rows: list
+    count: int
+    more_url: str
 
 
 @dataclass(frozen=True)
@@ -80,6 +97,17 @@ class Entity:
         rows, has_more = records.query_list(self.name, filters, page)
         return [(self.name, record) for record in rows], has_more
 
+    def related_panels(self, record):
+        """The card's panels of linked records, each capped at one list page; "and N more" opens the list."""
+        panels = []
+        for link in self.related:
+            target = ENTITIES[link.entity]
+            rows, count = records.linked(record, link.relation)
+            columns = tuple(column for column in target.columns if column.kind != BACK_COLUMN.get(self.name))
+            more_url = f"{target.url}?{LINK_PARAM[self.name]}={record.id}"
+            panels.append(RelatedPanel(link, target, columns[:RELATED_COLUMNS], rows, count, more_url))
+        return panels
+
     def count(self, filters):
         """(how many records the list has, whether that is only "more than COUNT_LIMIT").
 
@@ -115,6 +143,7 @@ ENTITIES = {
                  COMPANY, Column("contacts", _l("Contacts"), "contacts"), RESPONSIBLE, TAGS, CREATED),
         panel=("responsible", "pipeline", "status", "price", "created", "tags"),
         form=forms.DealForm,
+        related=(Related("contacts", "contacts", _l("Contacts")),),
         export_columns=(
             *EXPORT_HEAD, Column("price", _l("Price"), "money"), Column("pipeline", _l("Pipeline"), "pipeline"),
             Column("status", _l("Status"), "status"), COMPANY, Column("contacts", _l("Contacts"), "contacts"),
@@ -150,6 +179,7 @@ ENTITIES = {
                  Column("next_date", _l("Next purchase date"), "date"), COMPANY, RESPONSIBLE, TAGS, CREATED),
         panel=("responsible", "price", "created", "tags"),
         form=forms.CustomerForm,
+        related=(Related("contacts", "contacts", _l("Contacts")),),
         export_columns=(
             *EXPORT_HEAD, Column("next_price", _l("Next purchase"), "money"),
             Column("next_date", _l("Next purchase date"), "date"), COMPANY,

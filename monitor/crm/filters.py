@@ -4,6 +4,9 @@
 `price_from`, `price_to`, `created_from`, `created_to` (YYYY-MM-DD). A preset is a
 built-in id (all, mine, open, won, lost) or the id of one of the user's saved
 filters, whose parameters the request's own parameters override.
+
+Lists of records that link to others also take `company`, `contact`, `lead` and
+`customer` (a record id): the records linked to it, where a card's "and N more" leads.
 """
 from dataclasses import dataclass, field
 from datetime import datetime, time
@@ -21,6 +24,8 @@ FILTER_PARAMS = (
     "q", "tag", "responsible", "pipeline", "status", "price_from", "price_to", "created_from", "created_to",
 )
 MAX_PAGE = 1_000_000
+# Parameter -> the entity whose record it names.
+LINK_PARAMS = {"company": "companies", "contact": "contacts", "lead": "leads", "customer": "customers"}
 
 
 class BadValue(Exception):
@@ -60,6 +65,11 @@ class Listing:
         return self.params.get("preset", "")
 
     @property
+    def links(self):
+        """(parameter, id as given) of the link filters in effect, e.g. [("company", "5")]."""
+        return [(name, self.params[name]) for name in link_params(self.entity) if self.params.get(name)]
+
+    @property
     def active_filters(self):
         """How many panel inputs are set (for the panel's badge)."""
         return sum(1 for name in FILTER_PARAMS if name != "q" and any(self.params.getlist(name)))
@@ -74,12 +84,29 @@ def read_listing(entity, args, user):
     values = {name: _parse(parser, params.get(name), name, errors) for name, parser in PARSERS.items()}
     tags = (records.without_control_characters(tag).strip() for tag in params.getlist("tag"))
     values["tag"] = [tag for tag in tags if tag]
+    values["links"] = _links(entity, params, errors)
     _check_ranges(values, errors)
     listing = Listing(entity, MultiDict((k, v) for k, v in args.items(multi=True) if k != "page"), params,
                       preset=preset, page=page or 1, errors=errors)
     if not errors:
         listing.filters = _filters(values, params.get("preset"))
     return listing
+
+
+def link_params(entity):
+    """The link filters the list of `entity` takes: parameter -> linked entity."""
+    kind = records.KINDS.get(entity)
+    linked = dict(kind.links) if kind is not None else {}
+    return {name: other for name, other in LINK_PARAMS.items() if other in linked}
+
+
+def _links(entity, params, errors):
+    links = []
+    for name, other in link_params(entity).items():
+        record_id = _parse(_identifier, params.get(name), name, errors)
+        if record_id is not None:
+            links.append((other, record_id))
+    return tuple(links)
 
 
 def _expand_preset(entity, preset, args, user, errors):
@@ -172,6 +199,7 @@ def _filters(values, built_in):
     return records.ListFilters(
         q=values["q"] or "",
         tags=tuple(values["tag"]),
+        links=values["links"],
         responsible=(values["responsible"],) if values["responsible"] else (),
         pipelines=(values["pipeline"],) if values["pipeline"] else (),
         statuses=(values["status"],) if values["status"] else (),

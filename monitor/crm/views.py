@@ -118,13 +118,21 @@ def record_card(entity_name, record_id):
         flash(_("%(what)s \u201c%(name)s\u201d has been saved.", what=entity.one, name=record.name), "success")
         return redirect(f"{entity.url}/{record.id}")
     _charge_card(entity, record)
-    return render_template("crm/card.html", entity=entity, form=form, record=record, related=_related(entity, record))
+    return render_template("crm/card.html", entity=entity, form=form, record=record,
+                           related=entity.related_panels(record))
 
 
 def _save(entity, form, record=None):
-    """Create (record None) or update from the form; None, with the errors on the form, when refused."""
+    """Create (record None) or update from the form; None, with the errors on the form, when refused.
+
+    The records a save links anew (contacts, company) appear by name on the card it leads
+    to, so they are charged as list elements first: past a limit nothing is saved.
+    """
     data = form.record_data()
     try:
+        linked = records.newly_linked(entity.name, data, record)
+        if linked:
+            _charge_elements(linked)
         if record is None:
             return records.create_record(entity.name, data, _user())
         return records.update_record(entity.name, record, data, _user())
@@ -133,13 +141,6 @@ def _save(entity, form, record=None):
     except NotFound:
         abort(404)  # deleted meanwhile
     return None
-
-
-def _related(entity, record):
-    """The records linked to a card, newest first: (link, its entity, rows, how many in all)."""
-    return [
-        (link, entities.get(link.entity), *records.linked(record, link.relation)) for link in entity.related
-    ]
 
 
 @bp.route(f"/{RECORDS}/<int:record_id>/delete", methods=["GET", "POST"])

@@ -61,6 +61,8 @@ class Kind:
     contacts_link: Optional[tuple[Table, str, str]] = None
     # Deals and customers are also found by the name, phone or e-mail of their contacts and company.
     search_linked: bool = False
+    # Lists filtered by a linked record: linked entity -> this model's relationship to it.
+    links: tuple[tuple[str, str], ...] = ()
 
     @property
     def tag_column(self):
@@ -73,11 +75,13 @@ KINDS = {
         fields=("name", "price", "pipeline", "status", "responsible", "company", "contacts", "tags"),
         eager=("tags", "responsible_user", "company", "contacts", "status", "pipeline"),
         price_column="price", contacts_link=(deal_contacts, "deal_id", "contact_id"), search_linked=True,
+        links=(("companies", "company"), ("contacts", "contacts")),
     ),
     "contacts": Kind(
         "contacts", Contact, "contact", contact_tags, ("name", "phone", "email"),
         fields=("name", "phone", "email", "position", "company", "responsible", "tags"),
         eager=("tags", "responsible_user", "company"),
+        links=(("companies", "company"), ("leads", "deals"), ("customers", "customers")),
     ),
     "companies": Kind(
         "companies", Company, "company", company_tags, ("name", "phone", "email"),
@@ -89,7 +93,7 @@ KINDS = {
         fields=("name", "next_price", "next_date", "company", "contacts", "responsible", "tags"),
         eager=("tags", "responsible_user", "company", "contacts"),
         price_column="next_price", contacts_link=(customer_contacts, "customer_id", "contact_id"),
-        search_linked=True,
+        search_linked=True, links=(("companies", "company"), ("contacts", "contacts")),
     ),
 }
 ENTITY_OF_MODEL = {kind.model: name for name, kind in KINDS.items()}
@@ -120,6 +124,8 @@ class ListFilters:
     created_from, created_to  inclusive bounds (naive UTC datetimes)
     updated_from, updated_to  inclusive bounds (naive UTC datetimes)
     ids           record ids; any of them
+    links         (entity, id) pairs: records linked to each of these records, e.g.
+                  (("companies", 5),) the deals, contacts or customers of company 5
     order         ((field, "asc" | "desc"), ...), field one of created_at, updated_at, id;
                   ties are broken by id in the last direction. Default: newest first.
     Filters that do not apply to an entity are ignored.
@@ -139,6 +145,7 @@ class ListFilters:
     updated_from: Optional[datetime] = None
     updated_to: Optional[datetime] = None
     ids: tuple[int, ...] = ()
+    links: tuple[tuple[str, int], ...] = ()
     order: tuple[tuple[str, str], ...] = (("created_at", "desc"),)
 
 
@@ -323,13 +330,25 @@ def _order(kind, order):
 def _conditions(kind, filters, ordered=False):
     """WHERE clauses for `filters`; `ordered`: for a query that walks the list order (a page)."""
     conditions = _by_search(kind, filters.q, ordered)
-    for build in (_by_ids, _by_tags, _by_responsible, _by_stage, _by_state, _by_price, _by_dates):
+    for build in (_by_ids, _by_links, _by_tags, _by_responsible, _by_stage, _by_state, _by_price, _by_dates):
         conditions.extend(build(kind, filters))
     return conditions
 
 
 def _by_ids(kind, filters):
     return [kind.model.id.in_(filters.ids)] if filters.ids else []
+
+
+def _by_links(kind, filters):
+    relations = dict(kind.links)
+    conditions = []
+    for entity, record_id in filters.links:
+        if entity in relations:
+            attribute = getattr(kind.model, relations[entity])
+            target = attribute.property.mapper.class_
+            linked_ids = select(kind.model.id).join(attribute).where(target.id == record_id)
+            conditions.append(kind.model.id.in_(linked_ids))
+    return conditions
 
 
 def _by_search(kind, query, ordered):
@@ -481,6 +500,24 @@ def check_record(entity, data, record=None):
         _validated(kind, kind.model(), {"name": "", **data})
     else:
         _validated(kind, record, data)
+
+
+def newly_linked(entity, data, record=None):
+    """Validate `data` as check_record does; return how many records it links that `record` does not yet.
+
+    The company and contacts a save links are shown by name on the card it leads to, so a
+    caller charges them as list elements before saving (a new record: every linked one).
+    """
+    kind = kind_of(entity)
+    values = _validated(kind, record if record is not None else kind.model(), data)
+    count = 0
+    company = values.get("company")
+    if company is not None and (record is None or record.company_id != company.id):
+        count += 1
+    if values.get("contacts"):
+        already = {contact.id for contact in record.contacts} if record is not None else set()
+        count += len({contact.id for contact in values["contacts"]} - already)
+    return count
 
 
 def create_record(entity, data, acting_user=None):
