@@ -4,10 +4,11 @@ from calendar import timegm
 from datetime import datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from monitor.db import db
 from monitor.models import Deal, Tag
+from monitor.services import demo
 from tests.fixtures_api import assert_hal, assert_problem
 
 HOST = "http://localhost"
@@ -112,6 +113,44 @@ def test_bad_list_parameters_are_400_with_validation_errors(api, crm, query, pat
 def test_lead_only_filters_are_refused_for_other_entities(api, crm):
     body = assert_problem(api.get("contacts?filter[pipeline_id]=1"), 400)
     assert body["validation-errors"][0]["errors"][0]["code"] == "NotSupportedChoice"
+
+
+@pytest.fixture
+def demo_crm(app):
+    """The demo data of 500 deals: 250 contacts, 50 companies, 60 customers, linked to each other."""
+    with app.app_context():
+        demo.load(500, progress=lambda _line: None)
+
+
+def statements_of(app, call):
+    """The SQL statements (not BEGIN/COMMIT) the app's engine runs while `call()` runs, and what it returned."""
+    engine, statements = app.extensions["tally_db"][0], []
+
+    def record(_connection, _cursor, statement, *_args):
+        if not statement.startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        return statements, call()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.mark.parametrize("entity, embed, size", [
+    ("contacts", "leads,customers", 250), ("leads", "contacts", 250),
+    ("companies", "leads,customers,contacts", 50), ("customers", "contacts,companies", 60),
+])
+def test_a_page_with_embedded_links_costs_a_few_statements_however_long(app, api, demo_crm, entity, embed, size):
+    """The linked ids `with=` asks for are loaded for the whole page at once, not record by record."""
+    assert_hal(api.get(entity))  # the token's first use of the minute also stamps last_used_at
+    few, _response = statements_of(app, lambda: api.get(f"{entity}?limit=2&with={embed}"))
+    statements, response = statements_of(app, lambda: api.get(f"{entity}?limit=250&with={embed}"))
+    body = assert_hal(response)
+    assert len(body["_embedded"][entity]) == size
+    for name in embed.split(","):
+        assert any(item["_embedded"][name] for item in body["_embedded"][entity]), name
+    assert len(statements) == len(few) <= 10, "\n".join(statements)  # the token and rate limit included
 
 
 # -- Shapes -----------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ def record_list(entity):
     page, limit = params.page_and_limit(request.args)
     filters = params.list_filters(entity, request.args)
     embed = params.embeds(entity, request.args)
-    rows, has_next = records.query_list(entity, filters, page, limit)
+    rows, has_next = records.query_list(entity, filters, page, limit, relations=shapes.relations(embed))
     if not rows:
         return no_content()
     activity.charge(current_user, g.api_channel, elements=len(rows))

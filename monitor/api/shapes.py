@@ -181,6 +181,13 @@ def customer(record, embed):
 
 
 RECORD_SHAPES = {"leads": lead, "contacts": contact, "companies": company, "customers": customer}
+# The relationship each `with=` value makes a shape read (customers' `companies` is a column).
+EMBED_RELATIONS = {"leads": "deals", "customers": "customers", "contacts": "contacts"}
+
+
+def relations(embed):
+    """The relationships the record shapes read for `embed`, to load with a whole page at once (no N+1)."""
+    return ("tags", *sorted(EMBED_RELATIONS[name] for name in embed if name in EMBED_RELATIONS))
 
 
 def record(entity, item, embed=frozenset()):
