@@ -83,11 +83,11 @@ def verify(plain):
     if token is None:
         raise TokenRefused("Unknown token")
     now = utcnow()
+    if not token.user.active:  # first: say why (monitoring also revokes the tokens it stops)
+        raise TokenRefused(_user_deactivated(token.user))
     status = token.status(now)
     if status != "active":
         raise TokenRefused(f"The token is {status}")
-    if not token.user.active:
-        raise TokenRefused(_user_deactivated(token.user))
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         # A write of its own (BEGIN IMMEDIATE): upgrading the read above could fail under load.
         with db.immediate() as session:
