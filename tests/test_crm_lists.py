@@ -101,7 +101,7 @@ def test_a_page_without_rows_tells_no_total(client, signed_in, crm_builder, char
     ("responsible={anna}&price_from=5000", {"Charlie"}),
     ("pipeline={partners}&tag=web", {"Charlie"}),
     ("created_from=2026-03-02&created_to=2026-03-10&price_to=20000", {"Bravo", "Charlie"}),
-    ("q=a&pipeline={main}&status=142&responsible={boris}&tag=web&price_from=5000&price_to=5000", {"Bravo"}),
+    ("q=b&pipeline={main}&status=142&responsible={boris}&tag=web&price_from=5000&price_to=5000", {"Bravo"}),
 ])
 def test_each_filter_alone_and_combined(client, four_deals, query, expected):
     assert names(client, query.format(**four_deals)) == expected
@@ -343,9 +343,49 @@ def test_search_syntax_and_odd_characters_are_plain_text(client, signed_in, crm_
 
 def test_percent_and_underscore_are_not_wildcards(client, signed_in, crm_builder):
     crm_builder.contact("100% sure", email="under_score@example.com")
-    crm_builder.contact("Other", email="underXscore@example.com")
-    assert row_names(client.get("/contacts", query_string={"q": "0%"}).data) == ["100% sure"]
+    crm_builder.contact("1000 sure", email="underXscore@example.com")
+    crm_builder.contact("%a start", email="percent@example.com")
+    crm_builder.contact("xa start", email="plain@example.com")
+    assert row_names(client.get("/contacts", query_string={"q": "00%"}).data) == ["100% sure"]
     assert row_names(client.get("/contacts", query_string={"q": "r_s"}).data) == ["100% sure"]
+    assert row_names(client.get("/contacts", query_string={"q": "%a"}).data) == ["%a start"]
+    assert row_names(client.get("/contacts", query_string={"q": "_a"}).data) == []
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("a", {"Anna Smirnova", "alex@corp.example"}),
+    ("A", {"Anna Smirnova", "alex@corp.example"}),
+    ("an", {"Anna Smirnova"}),
+    ("AN", {"Anna Smirnova"}),
+    ("sm", set()),  # inside a name: three characters or more are needed
+    ("+7", {"Phone only"}),
+    ("ив", {"Иван Петров"}),
+    ("ИВ", {"Иван Петров"}),
+    ("li", {"Li Na"}),
+    ("li n", {"Li Na"}),  # every word short: the whole query is the start
+    ("li x", set()),
+])
+def test_one_or_two_characters_find_the_names_phones_and_emails_that_start_with_them(
+        client, signed_in, crm_builder, query, expected):
+    crm_builder.contact("Anna Smirnova", email="anna.s@corp.example")
+    crm_builder.contact("Nobody Special", email="alex@corp.example")
+    crm_builder.contact("Phone only", phone="+7 916 123-45-67")
+    crm_builder.contact("Иван Петров")
+    crm_builder.contact("Li Na")
+    found = row_names(client.get("/contacts", query_string={"q": query}).data)
+    names = {"Nobody Special": "alex@corp.example"}
+    assert {names.get(name, name) for name in found} == expected
+
+
+def test_short_search_of_deals_is_by_their_own_name_and_says_so(client, signed_in, crm_builder):
+    contact = crm_builder.contact("Anna Smirnova")
+    crm_builder.deal("Apple supply")
+    crm_builder.deal("Pilot", contacts=str(contact))
+    assert row_names(client.get("/leads?q=ap").data) == ["Apple supply"]
+    assert row_names(client.get("/leads?q=an").data) == []  # a contact's name needs three characters or more
+    assert row_names(client.get("/leads?q=ann").data) == ["Pilot"]
+    page = client.get("/leads").get_data(as_text=True)
+    assert 'title="One or two characters find the names, phones and e-mails that start with them' in page
 
 
 def test_combined_panel_offers_contact_and_company_tags(client, signed_in, crm_builder):

@@ -81,6 +81,19 @@ def test_ilike_fallback_finds_what_the_index_finds(app, crm_builder, query):
         assert set(db.session.scalars(indexed)) == set(db.session.scalars(scanned))
 
 
+@pytest.mark.parametrize("entity", ["leads", "contacts", "companies", "customers"])
+@pytest.mark.parametrize("query", ["i", "iv", "ив", "i v"])
+def test_a_short_search_reads_index_ranges_not_every_row(app, entity, query):
+    """Too short for the trigram index, a search must still not scan a table of 100,000 deals."""
+    with app.app_context():
+        kind = records.KINDS[entity]
+        statement = search.matching_ids(entity, kind.model, kind.search_columns, query)
+        sql = str(statement.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}))
+        plan = [row[-1] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {sql}"))]
+    assert plan and not any(step.startswith("SCAN") for step in plan), plan
+    assert any("USING" in step and "INDEX" in step for step in plan), plan
+
+
 def test_demo_data_bulk_inserts_are_in_the_search_index(app, runner):
     assert runner.invoke(args=["demo-data", "--deals", "60"]).exit_code == 0
     with app.app_context():

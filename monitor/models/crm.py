@@ -98,7 +98,8 @@ class RecordMixin:
     """Columns every CRM record has."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(255))
+    # Indexed for short searches: names starting with "iv" are an index range (services/search.py).
+    name: Mapped[str] = mapped_column(String(255), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     responsible_user_id: Mapped[Optional[int]] = mapped_column(
@@ -111,8 +112,8 @@ class Company(RecordMixin, Base):
 
     __tablename__ = "companies"
 
-    phone: Mapped[Optional[str]] = mapped_column(String(50))
-    email: Mapped[Optional[str]] = mapped_column(String(254))
+    phone: Mapped[Optional[str]] = mapped_column(String(50), index=True)
+    email: Mapped[Optional[str]] = mapped_column(String(254), index=True)
     web: Mapped[Optional[str]] = mapped_column(String(255))
     address: Mapped[Optional[str]] = mapped_column(String(500))
     responsible_user = relationship("User")
@@ -127,8 +128,8 @@ class Contact(RecordMixin, Base):
 
     __tablename__ = "contacts"
 
-    phone: Mapped[Optional[str]] = mapped_column(String(50))
-    email: Mapped[Optional[str]] = mapped_column(String(254))
+    phone: Mapped[Optional[str]] = mapped_column(String(50), index=True)
+    email: Mapped[Optional[str]] = mapped_column(String(254), index=True)
     position: Mapped[Optional[str]] = mapped_column(String(200))
     company_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("companies.id", ondelete="SET NULL"), index=True

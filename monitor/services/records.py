@@ -112,7 +112,8 @@ class ListFilters:
     """A list's selection. Every field is optional; all given ones must hold together.
 
     q             search text: name, phone, e-mail (deals and customers also match by
-                  their contacts' and company's name, phone and e-mail)
+                  their contacts' and company's name, phone and e-mail); a short query
+                  (search.is_short: "a", "iv") finds the record's own fields starting with it
     tags          tag names; the record must carry every one (case-insensitive)
     responsible   user ids; any of them
     pipelines     pipeline ids; any of them (deals only)
@@ -370,8 +371,8 @@ def search_ids(entity, query):
     """A SELECT of the ids of `entity` records the search `query` finds (None for no query)."""
     kind = kind_of(entity)
     own = search.matching_ids(entity, kind.model, kind.search_columns, query)
-    if own is None or not kind.search_linked:
-        return own
+    if own is None or not kind.search_linked or search.is_short(query):
+        return own  # a short query is a quick jump by the start of a name: the record's own fields only
     contacts = KINDS["contacts"]
     companies = KINDS["companies"]
     link, record_column, contact_column = kind.contacts_link

@@ -5,6 +5,11 @@ record's name, phone, e-mail and phone digits under the record's id, kept in syn
 by triggers. A query is split into words and every word must occur somewhere
 (substring, case-insensitive); a query that looks like a phone number also
 matches by digits alone, so "9161234567" and "123-45" find "+7 916 123-45-67".
+
+A short query — no word of 3 characters or more, e.g. "a" or "iv" — is too short for
+the trigram index, and a substring scan of every record is slow, so it finds the
+names, phones and e-mails that *start* with it, case-insensitively, read as ranges
+of the plain indexes on those columns (migration 0005): "iv" finds "Ivan Petrov".
 """
 import re
 
@@ -21,8 +26,12 @@ SEARCH_TABLES = {
 PHONE_PUNCTUATION = (" ", "-", "(", ")", "+", ".", "/")
 PHONE_LIKE = re.compile(r"^[\d\s()+\-./]+$")
 # The trigram index finds substrings of three characters or more; shorter words
-# are checked with LIKE over the same table.
+# are checked with LIKE over the rows the longer words found, or alone (a short query)
+# as a prefix of the column.
 MIN_INDEXED_LENGTH = 3
+# A short query's index ranges come from its first characters in every mix of upper and
+# lower case (2 characters: at most 4 ranges); LIKE checks the rest of it.
+PREFIX_RANGE_LENGTH = 2
 MAX_QUERY_LENGTH = 200
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -49,17 +58,26 @@ def digits_of(query):
     return digits if len(digits) >= MIN_INDEXED_LENGTH else ""
 
 
+def is_short(query):
+    """True for a query no word of which is long enough for the trigram index (and no phone number)."""
+    found = words(query)
+    return bool(found) and not digits_of(query) and all(len(word) < MIN_INDEXED_LENGTH for word in found)
+
+
 def matching_ids(entity, model, columns, query, use_index=None):
     """A SELECT of the ids of `entity` records whose `columns` match the search `query`.
 
     `model` is the record class and `columns` the names of its searchable columns
     (a subset of name, phone, email). `use_index` picks the FTS5 index (default:
-    on SQLite) or ILIKE. Returns None for an empty query.
+    on SQLite) or ILIKE. Returns None for an empty query. A short query (is_short)
+    matches the columns that start with it.
     """
     if not words(query):
         return None
     if use_index is None:
         use_index = db.session.get_bind().dialect.name == "sqlite"
+    if is_short(query):
+        return _prefix_ids(model, columns, " ".join(words(query)), use_index)
     if use_index:
         return _fts_ids(entity, columns, query)
     return _ilike_ids(model, columns, query)
@@ -69,9 +87,44 @@ def _phrase(text):
     return '"' + text.replace('"', '""') + '"'
 
 
+def _escaped(text):
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _like_pattern(text):
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return f"%{_escaped(text)}%"
+
+
+def _prefix_ids(model, columns, text, use_ranges):
+    """Ids of records with a column starting with `text` (case-insensitive)."""
+    pattern = f"{_escaped(text)}%"
+    if not use_ranges:
+        return select(model.id).where(or_(*(getattr(model, name).ilike(pattern, escape="\\") for name in columns)))
+    head = text[:PREFIX_RANGE_LENGTH]
+    conditions = []
+    for name in columns:
+        column = getattr(model, name)
+        # Binary ranges on the column's own index: one per upper/lower-case spelling of the head.
+        starts = or_(*(_range(column, spelling) for spelling in case_spellings(head)))
+        conditions.append(starts if text == head else and_(starts, column.like(pattern, escape="\\")))
+    return select(model.id).where(or_(*conditions))
+
+
+def case_spellings(text):
+    """Every spelling of `text` in upper and lower case letters: "iv" -> ["IV", "Iv", "iV", "iv"]."""
+    spellings = [""]
+    for char in text:
+        forms = sorted({form for form in (char, char.lower(), char.upper()) if len(form) == 1})
+        spellings = [spelling + form for spelling in spellings for form in forms]
+    return spellings
+
+
+def _range(column, prefix):
+    """`column` starts with `prefix` as an index range: prefix <= column < the next string of its length."""
+    last = ord(prefix[-1])
+    if last >= 0x10FFFF:
+        return column >= prefix
+    return and_(column >= prefix, column < prefix[:-1] + chr(last + 1))
 
 
 def _fts_ids(entity, columns, query):
