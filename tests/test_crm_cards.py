@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from monitor.db import db
 from monitor.services import tokens
@@ -139,6 +140,26 @@ def test_company_card_names_its_contacts_once_and_does_not_repeat_itself(client,
     assert page.count(">Only person<") == 1
     panel = page.split('class="panel related related-contacts"', 1)[1].split("</section>", 1)[0]
     assert "Only person" in panel and "+7 916 000-00-01" in panel and "Solo firm" not in panel
+
+
+def test_a_card_reads_its_panels_in_a_few_statements_however_many_rows(client, signed_in, crm_builder, app):
+    company = crm_builder.company("Busy firm")
+    for number in range(40):
+        crm_builder.deal(f"Firm deal {number}", company=company, status=142 if number % 2 else "")
+        crm_builder.contact(f"Firm person {number}", company=company)
+    statements = []
+    engine = app.extensions["tally_db"][0]
+
+    def record(_connection, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        page = client.get(f"/companies/{company}").get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert "Firm deal 39" in page and "Firm person 39" in page
+    assert len(statements) <= 15, "\n".join(statements)
 
 
 def test_linking_contacts_by_id_and_refusing_unknown_ones(client, signed_in, crm_builder):

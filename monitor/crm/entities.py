@@ -20,6 +20,8 @@ LINK_PARAM = {"leads": "lead", "contacts": "contact", "companies": "company", "c
 # The list column that would only repeat the card a related panel sits on.
 BACK_COLUMN = {"companies": "company"}
 RELATED_COLUMNS = 3
+# Column kinds that show a relationship of the record (loaded with the rows, not row by row).
+RELATION_KINDS = ("user", "company", "contacts", "status", "pipeline", "tags")
 
 
 @dataclass(frozen=True)
@@ -102,10 +104,12 @@ class Entity:
         panels = []
         for link in self.related:
             target = ENTITIES[link.entity]
-            rows, count = records.linked(record, link.relation)
             columns = tuple(column for column in target.columns if column.kind != BACK_COLUMN.get(self.name))
+            columns = columns[:RELATED_COLUMNS]
+            relations = tuple(column.key for column in columns if column.kind in RELATION_KINDS)
+            rows, count = records.linked(record, link.relation, relations=relations)
             more_url = f"{target.url}?{LINK_PARAM[self.name]}={record.id}"
-            panels.append(RelatedPanel(link, target, columns[:RELATED_COLUMNS], rows, count, more_url))
+            panels.append(RelatedPanel(link, target, columns, rows, count, more_url))
         return panels
 
     def count(self, filters):

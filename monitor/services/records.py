@@ -479,16 +479,21 @@ def get_record(entity, record_id):
     return record
 
 
-def linked(record, relation, limit=PER_PAGE):
-    """Up to `limit` newest records linked to `record` through `relation` (e.g. "deals"), and their number."""
+def linked(record, relation, limit=PER_PAGE, relations=()):
+    """Up to `limit` newest records linked to `record` through `relation` (e.g. "deals"), and their number.
+
+    `relations`: relationships of those records to load with them (what the rows show), not one by one.
+    """
     attribute = getattr(type(record), relation)
     target = attribute.property.mapper.class_
     condition = with_parent(record, attribute)
     rows = db.session.scalars(
         select(target).where(condition).order_by(target.created_at.desc(), target.id.desc()).limit(limit)
+        .options(*_eager(KINDS[ENTITY_OF_MODEL[target]], relations))
     ).all()
-    total = db.session.scalar(select(func.count()).select_from(target).where(condition))
-    return rows, total
+    if len(rows) < limit:
+        return rows, len(rows)  # all of them: no need to count
+    return rows, db.session.scalar(select(func.count()).select_from(target).where(condition))
 
 
 def check_record(entity, data, record=None):
