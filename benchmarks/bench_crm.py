@@ -45,6 +45,7 @@ def pages(database):
         ("deals list, page 1,000", "/leads?page=1000"),
         ("deals search by word (`q=supply`)", "/leads?q=supply"),
         ("deals search by one letter (`q=a`)", "/leads?q=a"),
+        ("deals search by two letters (`q=su`)", "/leads?q=su"),
         ("deals search by contact phone digits", f"/leads?q={digits}"),
         ("contacts search by phone digits", f"/contacts?q={digits}"),
         ("deals filtered (tag, price, responsible)", f"/leads?tag=vip&price_from=100000&responsible={user_id}"),
