@@ -76,7 +76,7 @@ def test_init_db_twice_creates_the_schema_the_account_and_the_default_pipeline(p
     assert invoke(app, "init-db") == invoke(app, "init-db") == "Database is up to date.\n"
     with app.app_context():
         assert db.engine.dialect.name == "postgresql"
-        assert db.session.scalar(text("SELECT version_num FROM alembic_version")) == "0004"
+        assert db.session.scalar(text("SELECT version_num FROM alembic_version")) == "0005"
         [pipeline] = db.session.scalars(select(Pipeline)).all()
         assert pipeline.is_main
         assert [status.id for status in pipeline.statuses][-2:] == [142, 143]
@@ -98,6 +98,9 @@ def test_demo_data_then_new_records_search_and_export(app, client):
         assert response.headers["Location"].endswith(f"/{entity}/{new_id}")
     supply = row_names(client.get("/leads?q=sUPPLY").data)  # ILIKE: case-insensitive substring
     assert supply and all("Supply" in deal for deal in supply)
+    short = row_names(client.get("/leads?q=sU").data)  # a short query: names that start with it
+    assert short and all(deal.startswith("Supply") for deal in short)
+    assert row_names(client.get("/leads?q=pp").data) == []  # inside a word: three characters or more
     digits = re.sub(r"\D", "", phone)[-7:]
     assert name in row_names(client.get(f"/contacts?q={digits}").data)  # "+7 916 123-45-67" by bare digits
     export = client.get("/leads/export.csv")
