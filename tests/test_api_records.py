@@ -353,6 +353,20 @@ def test_invalid_leads_are_400_and_nothing_of_the_batch_is_saved(api, crm, app, 
         assert db.session.scalar(select(func.count(Deal.id))) == before
 
 
+def test_a_batch_that_turns_invalid_between_check_and_save_saves_nothing(api, crm, app, monkeypatch):
+    """A contact deleted while the batch is on its way: the save, one transaction, refuses it all."""
+    from monitor.services import records
+
+    monkeypatch.setattr(records, "check_record", lambda *_args: None)  # as if the contact existed when checked
+    with app.app_context():
+        before = db.session.scalar(select(func.count(Deal.id)))
+    body = [{"name": "Fine"}, {"name": "Gone contact", "request_id": "b", "_embedded": {"contacts": [{"id": 999}]}}]
+    entry = assert_problem(api.post("leads", json=body), 400)["validation-errors"][0]
+    assert entry["request_id"] == "b" and entry["errors"][0]["path"] == "_embedded.contacts"
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Deal.id))) == before
+
+
 @pytest.mark.parametrize("data,content_type", [
     ("not json", "application/json"), ('{"name": "an object"}', "application/json"), ("[]", "application/json"),
     ("[" + ",".join(['{"name": "x"}'] * 251) + "]", "application/json"),
