@@ -392,16 +392,19 @@ def test_patch_one_lead_and_a_batch(api, crm, clock):
     assert assert_hal(api.get(f"leads/{crm.leads[2]}"))["pipeline_id"] == crm.partners_pipeline
 
 
-def test_writing_leads_with_links_names_no_linked_record_and_charges_nothing(api, crm, charges):
-    """Only ids come back, so linking by id reveals nothing (the web card, which names them, charges)."""
+def test_writing_leads_names_no_linked_record_and_charges_only_new_links(api, crm, charges):
+    """Only ids come back; but a lead's card names its links, where a card seen before opens free,
+    so the existing records a write links anew count as list elements, like the web form's picker."""
     links = {"contacts": [{"id": contact} for contact in crm.contacts], "companies": [{"id": crm.companies[0]}]}
     created = assert_hal(api.post("leads", json=[{"name": "Linked", "_embedded": links}]))
     lead_id = created["_embedded"]["leads"][0]["id"]
     edited = assert_hal(api.patch(f"leads/{lead_id}", json={"_embedded": {"contacts": [{"id": crm.contacts[2]}]}}))
     many = assert_hal(api.patch("leads", json=[{"id": lead_id, "_embedded": links}]))
-    answers = json.dumps([created, edited, many])
+    plain = assert_hal(api.patch(f"leads/{lead_id}", json={"price": 7}))
+    answers = json.dumps([created, edited, many, plain])
     assert not any(name in answers for name in ("Maria", "Ivan", "Olga", "Nord", "Volga", "nord.example"))
-    assert charges == []
+    # 3 contacts + the company; then contact 2 alone (already linked); then contacts 0 and 1 again.
+    assert [(call["channel"], call["elements"], call["cards"]) for call in charges] == [("api", 4, []), ("api", 2, [])]
 
 
 def test_patch_errors(api, crm):

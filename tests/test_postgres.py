@@ -164,7 +164,7 @@ def test_two_administrators_reaching_a_limit_at_once_leave_one_active(app, make_
     assert outcomes == ["served", "served"]  # each brought the count to exactly 1
     with app.app_context():
         assert db.session.scalar(select(func.count(User.id)).where(User.is_admin.is_(True), User.active.is_(True))) == 1
-    assert sorted(event for event, _user in events(app)) == ["deactivated", "limit_reached"]
+    assert sorted(event for event, _user in events(app)) == ["deactivated", "last_admin"]
 
 
 def _charge_outcome(app, user_id, cards):

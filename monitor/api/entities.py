@@ -11,7 +11,7 @@ from monitor import activity
 from monitor.api import API, bp, params, shapes, writes
 from monitor.api.responses import hal, no_content, page_links, self_links
 from monitor.services import records
-from monitor.services.errors import NotFound
+from monitor.services.errors import NotFound, ValidationError
 
 ENTITIES = "<any(leads, contacts, companies, customers):entity>"
 RECORD_ID = "<int:record_id>"
@@ -59,8 +59,12 @@ def record_detail(entity, record_id):
 
 @bp.post(f"{API}/leads")
 def lead_create():
-    """Create leads from an array, all or none; answers their ids by request_id. Counts nothing."""
+    """Create leads from an array, all or none; answers their ids by request_id.
+
+    Creating counts nothing, except the existing records a lead links (see _charge_links).
+    """
     checked = writes.check_batch(writes.json_body(list))
+    _charge_links(checked)
     created = writes.save_batch(checked, lambda: records.create_records(
         "leads", [data for _rid, _none, data in checked], acting_user=current_user))
     return hal({
@@ -72,8 +76,9 @@ def lead_create():
 
 @bp.patch(f"{API}/leads")
 def lead_update_many():
-    """Edit leads from an array of objects with their ids, all or none. Counts nothing."""
+    """Edit leads from an array of objects with their ids, all or none; only new links count."""
     checked = writes.check_batch(writes.json_body(list), find_record=writes.existing_lead)
+    _charge_links(checked)
     saved = writes.save_batch(checked, lambda: records.update_records(
         "leads", [(lead, data) for _rid, lead, data in checked], acting_user=current_user))
     return hal({
@@ -85,10 +90,23 @@ def lead_update_many():
 
 @bp.patch(f"{API}/leads/{RECORD_ID}")
 def lead_update(record_id):
-    """Edit one lead; 404 for an unknown id. Counts nothing."""
+    """Edit one lead; 404 for an unknown id; only new links count."""
     lead = _find("leads", record_id)
     if lead is None:
         abort(404, f"There is no lead with id {record_id}.")
     checked = writes.check_batch([writes.json_body(dict)], find_record=lambda _item: lead)
+    _charge_links(checked)
     writes.save_batch(checked, lambda: records.update_record("leads", lead, checked[0][2], acting_user=current_user))
     return hal(shapes.ref("leads", lead.id, updated_at=shapes.unix(lead.updated_at)))
+
+
+def _charge_links(checked):
+    """Contacts and companies a write links anew are named on the lead's card, where a card already
+    seen is free to open again: like the web form's picker, they count as list elements, before saving.
+    """
+    try:
+        linked = sum(records.newly_linked("leads", data, lead) for _rid, lead, data in checked)
+    except ValidationError:
+        return  # changed since the check (a link deleted): the save refuses the batch with a 400
+    if linked:
+        activity.charge(current_user, g.api_channel, elements=linked)
