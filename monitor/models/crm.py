@@ -11,7 +11,7 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from monitor.clock import utcnow
 from monitor.db import Base
@@ -54,16 +54,37 @@ class Status(Base):
         return self.id in (WON_STATUS_ID, LOST_STATUS_ID)
 
 
+MAX_TAG_NAME = 100
+
+
+def tag_key(name):
+    """What tag names are compared by: the name stripped and casefolded in Python.
+
+    SQLite's lower() folds ASCII only, so "ВИП" and "вип" are compared here, by this key.
+    """
+    return name.strip().casefold()
+
+
 class Tag(Base):
-    """A tag; each entity kind has its own tags, as in amoCRM."""
+    """A tag; each entity kind has its own tags, as in amoCRM. Unique per entity by `key`."""
 
     __tablename__ = "tags"
-    __table_args__ = (UniqueConstraint("entity", "name", name="uq_tags_entity_name"),)
+    __table_args__ = (
+        UniqueConstraint("entity", "name", name="uq_tags_entity_name"),
+        Index("uq_tags_entity_key", "entity", "key", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entity: Mapped[str] = mapped_column(String(20))
-    name: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(MAX_TAG_NAME))
+    # tag_key(name); casefolding may lengthen a name (up to three times).
+    key: Mapped[str] = mapped_column(String(3 * MAX_TAG_NAME), server_default="")
     color: Mapped[Optional[str]] = mapped_column(String(16))
+
+    @validates("name")
+    def _set_key(self, _attribute, name):
+        self.key = tag_key(name)
+        return name
 
 
 def _tag_table(entity, record_table):
