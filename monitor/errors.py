@@ -1,8 +1,32 @@
 """Error pages: HTML for the browser, problem+json under /api."""
-from flask import jsonify, render_template, request
+import logging
+import sqlite3
+from contextlib import suppress
+
+from flask import jsonify, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+# What SQLite says (in the DB-API's own message) -> what the operator has to fix.
+DATABASE_PROBLEMS = (
+    ("readonly database", _l("its file or folder is read-only")),
+    ("database or disk is full", _l("the disk is full")),
+    ("database is locked", _l("it is locked by another process")),
+    ("unable to open database file", _l("its file cannot be opened")),
+)
+BARE_PAGE = (
+    '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>503 · Tally CRM</title>'
+    '<link rel="stylesheet" href="{css}"></head><body class="bare"><main class="content">'
+    '<section class="panel narrow error-page"><h1>503</h1><p class="error-message">{message}</p>'
+    "</section></main></body></html>"
+)
 
 
 def wants_problem_json():
@@ -54,8 +78,20 @@ def init_app(app):
         page = render_template("errors/error.html", code=error.code, message=_error_message(error))
         return page, error.code, headers
 
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(sqlite3.OperationalError)
+    def _database_error(error):
+        reason = database_problem(error)
+        if reason is None:
+            raise error  # not the operator's kind of problem: the usual 500
+        return database_unavailable(error, reason)
+
     @app.errorhandler(InternalServerError)
     def _internal_error(error):
+        # An error after the view (a hook saving the session, say) reaches here unhandled.
+        reason = database_problem(error.original_exception)
+        if reason is not None:
+            return database_unavailable(error.original_exception, reason)
         if wants_problem_json():
             return problem(500, "Internal server error")
         return render_template("errors/error.html", code=500, message=_error_message(error)), 500
@@ -73,3 +109,37 @@ def _error_message(error):
     if description and description != type(error).description:
         return description  # a message the view chose for this case
     return messages.get(error.code, description or _("Error"))
+
+
+def database_problem(error):
+    """The operator's problem an OperationalError names (a lazy string), or None for any other error."""
+    if not isinstance(error, (OperationalError, sqlite3.OperationalError)):
+        return None
+    message = str(getattr(error, "orig", None) or error).lower()  # the driver's words, not the SQL's values
+    return next((reason for marker, reason in DATABASE_PROBLEMS if marker in message), None)
+
+
+def database_unavailable(error, reason):
+    """503: the database cannot be written (read-only, full disk, locked, missing): logged, and said so."""
+    from monitor.db import db
+
+    log.error("The database cannot be written: %s", getattr(error, "orig", None) or error, exc_info=error)
+    with suppress(Exception):
+        db.session.rollback()  # the page reads the signed-in user and the bell
+    try:
+        return _database_answer(reason, page=True)
+    except Exception:  # noqa: BLE001 (the page itself needed the database: answer without it)
+        log.warning("The error page could not use the database either; answering a bare page")
+        with force_locale("en"):
+            return _database_answer(reason, page=False)
+
+
+def _database_answer(reason, page):
+    message = _("The database cannot be written: %(reason)s. The server's operator has to fix this; "
+                "try again later.", reason=reason)
+    if wants_problem_json():
+        return problem(503, message)
+    if page:
+        return render_template("errors/error.html", code=503, message=message), 503
+    css = url_for("static", filename="css/app.css")
+    return BARE_PAGE.format(css=css, message=escape(message)), 503, {"Content-Type": "text/html; charset=utf-8"}

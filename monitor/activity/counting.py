@@ -10,6 +10,7 @@ Two callers share them: `try_fast` (its own BEGIN IMMEDIATE transaction, committ
 every total stays below its limit) and the exact path in service.py, which runs `add_view`
 inside its ORM transaction when a limit is reached.
 """
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
@@ -18,6 +19,7 @@ from sqlalchemy import DateTime
 
 from monitor.activity.windows import window_start
 
+log = logging.getLogger(__name__)
 CHANNELS = ("web", "api", "mobile")
 CARD = "card"
 LIST = "list"
@@ -96,17 +98,20 @@ class Counter:
         """Count in a transaction of its own; commit when no limit is reached, else roll back."""
         cursor = raw.cursor()
         try:
+            # A BEGIN that fails (locked past the busy timeout, read-only file) began nothing to roll
+            # back: it propagates as itself.
             self._begin(raw, cursor)
-            outcome = DECIDE
-            if self.is_active(cursor, user_id):
-                added = self.add_view(cursor, limits, user_id, channel, cards, elements, now)
-                if all(below_limit(limits, step) for step in added):
-                    outcome = COUNTED
-            self._end(raw, cursor, commit=outcome == COUNTED)
-            return outcome
-        except BaseException:
-            self._end(raw, cursor, commit=False)
-            raise
+            try:
+                outcome = DECIDE
+                if self.is_active(cursor, user_id):
+                    added = self.add_view(cursor, limits, user_id, channel, cards, elements, now)
+                    if all(below_limit(limits, step) for step in added):
+                        outcome = COUNTED
+                self._end(raw, cursor, commit=outcome == COUNTED)
+                return outcome
+            except BaseException:
+                self._roll_back_after(raw, cursor)
+                raise
         finally:
             cursor.close()
 
@@ -119,6 +124,13 @@ class Counter:
             cursor.execute("COMMIT" if commit else "ROLLBACK")
         else:
             raw.commit() if commit else raw.rollback()
+
+    def _roll_back_after(self, raw, cursor):
+        """Roll back after an error without hiding it: SQLite may have rolled back already (disk full)."""
+        try:
+            self._end(raw, cursor, commit=False)
+        except Exception as rollback_error:  # the error being raised is the one to report
+            log.warning("activity: rollback after a failed count also failed: %s", rollback_error)
 
     def is_active(self, cursor, user_id):
         cursor.execute(self._sql(ACTIVE_SQL), (user_id,))

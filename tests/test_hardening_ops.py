@@ -1,0 +1,178 @@
+"""Issue 8, items 12-15 and the operations section: database trouble, tripping requests, caching, recovery."""
+import logging
+import sqlite3
+
+import pytest
+import sqlalchemy.exc
+
+from monitor import activity, create_app
+from monitor.db import db
+from monitor.models import User
+from tests.conftest import make_config
+from tests.fixtures_api import Api, assert_problem
+
+LOCKED_FAST = {"SQLITE_BUSY_TIMEOUT_MS": 50}
+CANNOT_WRITE = "The database cannot be written"
+
+
+@pytest.fixture
+def write_lock(db_path):
+    """Call it to make another connection hold the database's write lock until the test ends."""
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    yield lambda: holder.execute("BEGIN IMMEDIATE")
+    if holder.in_transaction:
+        holder.execute("ROLLBACK")
+    holder.close()
+
+
+def other_app(db_path, tmp_path, clock, url):
+    """A second app on `url` (the same instance folder and clock), for databases the test breaks."""
+    broken = create_app(make_config(db_path, DATABASE_URL=url, CLOCK=clock))
+    broken.instance_path = str(tmp_path / "instance")
+    return broken
+
+
+@pytest.fixture
+def read_only(app, db_path, tmp_path, clock):
+    """An app on the same file opened read-only. Tests run as root, which file modes do not stop."""
+    with app.app_context():
+        db.engine.dispose()
+    ro = other_app(db_path, tmp_path, clock, f"sqlite:///file:{db_path}?mode=ro&uri=true")
+    yield ro
+    with ro.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def unopenable(db_path, tmp_path, clock):
+    """An app whose database file sits in a folder that does not exist."""
+    gone = other_app(db_path, tmp_path, clock, f"sqlite:///{tmp_path / 'missing' / 'tally.sqlite3'}")
+    yield gone
+    with gone.app_context():
+        db.engine.dispose()
+
+
+def signed_in_copy(source, target_app):
+    """A client of `target_app` carrying the session cookie `source` got by signing in."""
+    client = target_app.test_client()
+    client.set_cookie("session", source.get_cookie("session").value)
+    return client
+
+
+# Item 12: a BEGIN IMMEDIATE that fails is reported as itself.
+
+@pytest.mark.parametrize("app_config", [LOCKED_FAST])
+def test_locked_database_raises_database_is_locked_from_the_fast_path(app, user, set_limits, write_lock):
+    set_limits(card_limit=100)
+    write_lock()
+    with app.app_context():
+        who = db.session.get(User, user)
+        with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+            activity.charge(who, "web", cards=[("leads", 1)])
+
+
+@pytest.mark.parametrize("app_config", [LOCKED_FAST])
+def test_locked_database_is_logged_and_answered_as_locked(client, auth, user, crm_builder, set_limits, write_lock,
+                                                          caplog):
+    deal = crm_builder.deal("Locked deal")
+    set_limits(card_limit=100)
+    auth.login()
+    write_lock()
+    with caplog.at_level(logging.ERROR):
+        response = client.get(f"/leads/{deal}")
+    assert response.status_code == 503
+    page = response.data.decode()
+    assert CANNOT_WRITE in page and "locked" in page
+    assert "Locked deal" not in page
+    assert "database is locked" in caplog.text
+    assert "no transaction is active" not in caplog.text
+
+
+# Item 13: a database the server cannot write is an operator's problem, said as such.
+
+def test_read_only_database_still_shows_the_sign_in_form(read_only):
+    response = read_only.test_client().get("/login")
+    assert response.status_code == 200 and 'name="password"' in response.data.decode()
+
+
+def test_read_only_database_refuses_a_sign_in_with_a_503_that_says_why(read_only, user, caplog):
+    with caplog.at_level(logging.ERROR):
+        response = read_only.test_client().post("/login", data={"email": "ulla@example.com", "password": "wrong-one"})
+    assert response.status_code == 503
+    page = response.data.decode()
+    assert CANNOT_WRITE in page and "read-only" in page
+    assert "readonly database" in caplog.text
+
+
+def test_read_only_database_answers_a_signed_in_card_view_with_503(app, client, auth, user, crm_builder,
+                                                                   set_limits, read_only):
+    deal = crm_builder.deal("Hidden deal")
+    set_limits(card_limit=100)
+    auth.login()
+    response = signed_in_copy(client, read_only).get(f"/leads/{deal}")
+    assert response.status_code == 503
+    assert CANNOT_WRITE in response.data.decode() and "Hidden deal" not in response.data.decode()
+
+
+def test_read_only_database_is_problem_json_503_under_the_api(app, user, make_token, crm_builder, set_limits,
+                                                               read_only):
+    crm_builder.deal("Api deal")
+    token = make_token(user)
+    set_limits(list_limit=100)
+    response = Api(read_only.test_client(), token).get("leads")
+    assert_problem(response, 503, CANNOT_WRITE)
+
+
+def test_unopenable_database_refuses_a_sign_in_with_a_503(unopenable):
+    response = unopenable.test_client().post("/login", data={"email": "ulla@example.com", "password": "whatever"})
+    assert response.status_code == 503
+    assert CANNOT_WRITE in response.data.decode() and "cannot be opened" in response.data.decode()
+
+
+def test_unopenable_database_still_answers_a_signed_in_page_with_503(unopenable):
+    client = unopenable.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = "1:1"  # a session cookie from before the database went away
+    response = client.get("/leads")
+    assert response.status_code == 503
+    assert CANNOT_WRITE in response.data.decode()
+
+
+OPERATOR_PROBLEMS = [
+    ("attempt to write a readonly database", "read-only"),
+    ("database or disk is full", "disk is full"),
+    ("database is locked", "locked"),
+    ("unable to open database file", "cannot be opened"),
+]
+
+
+def _raise_as(kind, message):
+    error = sqlite3.OperationalError(message)
+    if kind == "sqlalchemy":
+        error = sqlalchemy.exc.OperationalError("UPDATE users SET name = ?", ("x",), error)
+
+    def view():
+        raise error
+
+    return view
+
+
+@pytest.mark.parametrize("kind", ["sqlite3", "sqlalchemy"])
+@pytest.mark.parametrize(("message", "reason"), OPERATOR_PROBLEMS)
+def test_each_operator_problem_is_a_503_page_and_problem_json(app, client, kind, message, reason, caplog):
+    app.add_url_rule("/broken", "broken", _raise_as(kind, message))
+    app.add_url_rule("/api/v4/broken", "api_broken", _raise_as(kind, message))
+    with caplog.at_level(logging.ERROR):
+        page = client.get("/broken")
+        problem = client.get("/api/v4/broken")
+    assert page.status_code == 503
+    assert CANNOT_WRITE in page.data.decode() and reason in page.data.decode()
+    assert_problem(problem, 503, reason)
+    assert message in caplog.text
+
+
+def test_other_operational_errors_stay_a_500(app, client):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    app.add_url_rule("/broken", "broken", _raise_as("sqlalchemy", "no such table: nowhere"))
+    response = client.get("/broken")
+    assert response.status_code == 500 and CANNOT_WRITE not in response.data.decode()
