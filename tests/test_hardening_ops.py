@@ -4,10 +4,12 @@ import sqlite3
 
 import pytest
 import sqlalchemy.exc
+from sqlalchemy import select
 
 from monitor import activity, create_app
+from monitor.activity import service
 from monitor.db import db
-from monitor.models import User
+from monitor.models import ActivityEvent, User
 from tests.conftest import make_config
 from tests.fixtures_api import Api, assert_problem
 
@@ -176,3 +178,30 @@ def test_other_operational_errors_stay_a_500(app, client):
     app.add_url_rule("/broken", "broken", _raise_as("sqlalchemy", "no such table: nowhere"))
     response = client.get("/broken")
     assert response.status_code == 500 and CANNOT_WRITE not in response.data.decode()
+
+
+# Item 14: what the tripping request leaves in the record and the e-mail is bounded.
+
+def test_the_tripping_request_is_kept_as_its_path_only(app, client, auth, user, admin, crm_builder, set_limits,
+                                                       smtp_sink):
+    deal = crm_builder.deal("Tripwire")
+    set_limits(card_limit=1)
+    auth.login()
+    response = client.get(f"/leads/{deal}?q=<script>alert(1)</script>&x=" + "A" * 2000)
+    assert response.status_code == 200
+    with app.app_context():
+        event = db.session.scalar(select(ActivityEvent).where(ActivityEvent.event == ActivityEvent.DEACTIVATED))
+        assert (event.request_line, event.ip) == (f"GET /leads/{deal}", "127.0.0.1")
+    [message] = smtp_sink.wait_for(1)
+    assert f"Request: GET /leads/{deal}" in message["body"].splitlines()
+    assert "<script>" not in message["body"] and "AAAA" not in message["body"]
+
+
+def test_request_details_bound_the_path_and_the_address(app):
+    long_path = "/leads/" + "a%0Ab" * 400  # a line break, percent-encoded as the URL had it
+    with app.test_request_context(long_path + "?q=x", environ_base={"REMOTE_ADDR": "1" * 500}):
+        details = service.request_details()
+    assert details["request_line"].startswith("GET /leads/a%0Ab")
+    assert len(details["request_line"]) == service.REQUEST_LINE_MAX
+    assert "\n" not in details["request_line"] and "?" not in details["request_line"]
+    assert len(details["ip"]) == service.IP_MAX

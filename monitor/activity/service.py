@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from math import ceil
 from typing import Optional
+from urllib.parse import quote
 
 from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
@@ -26,6 +27,9 @@ from monitor.models.activity import CARD, LIST
 
 CHANNELS = counting.CHANNELS
 CARD_ENTITIES = ("leads", "contacts", "companies", "customers")
+REQUEST_LINE_MAX = 300
+IP_MAX = 64
+URL_PATH_SAFE = "/:@!$&'()*+,;=-._~"
 
 
 @dataclass
@@ -159,11 +163,11 @@ def _handle_breach(session, settings, user, channel, breach, now):
     retry_after = max(1, ceil((breach.window_end - now).total_seconds()))
     if settings.action == "notify":
         alerts.alert_once(session, ActivityEvent.LIMIT_REACHED, user, breach, breach.total, channel, now,
-                          _request_details())
+                          request_details())
         return None
     if user.is_admin and _is_last_active_admin(session, user.id):
         alerts.alert_once(session, ActivityEvent.LAST_ADMIN, user, breach, breach.seen(breach.crossed), channel,
-                          now, _request_details())
+                          now, request_details())
         return LimitReached(breach.kind, breach.limit, breach.period, 429, retry_after) if breach.crossed else None
     deactivated = session.execute(
         update(User).where(User.id == user.id, User.active.is_(True))
@@ -191,10 +195,17 @@ def _is_last_active_admin(session, user_id):
     return set(active_admins) <= {user_id}
 
 
-def _request_details():
+def request_details():
+    """The address and request line a limit event keeps: the path without its query, each bounded.
+
+    Both reach the administrators' e-mail, and the query is whatever the person chose to send.
+    The path is kept as the URL had it (percent-encoded), so it holds no line breaks.
+    """
     if not has_request_context():
         return {"ip": None, "request_line": None}
-    return {"ip": request.remote_addr, "request_line": f"{request.method} {request.full_path.rstrip('?')}"[:600]}
+    path = quote(request.path, safe=URL_PATH_SAFE)
+    return {"ip": (request.remote_addr or "")[:IP_MAX] or None,
+            "request_line": f"{request.method} {path}"[:REQUEST_LINE_MAX]}
 
 
 def _record(session, event_name, user_id, breach, channel, now):
@@ -202,19 +213,24 @@ def _record(session, event_name, user_id, breach, channel, now):
         event=event_name, user_id=user_id, created_at=now, limit_kind=breach.kind,
         limit_value=breach.limit, period=breach.period, count=breach.seen(breach.crossed), requested=breach.requested,
         window_start=breach.window_start, window_end=breach.window_end, channel=channel,
-        **_request_details(),
+        **request_details(),
     )
     session.add(event)
     session.flush()
     return event
 
 
-def reactivate_user(user, by=None):
-    """Tick Activity: the user may sign in again, with counts for the current windows restarted."""
+def reactivate_user(user, by=None, make_admin=False):
+    """Tick Activity: the user may sign in again, with counts for the current windows restarted.
+
+    `make_admin` also gives the administrator right back (the shell's way in when no one has it).
+    """
     settings = get_settings()
     now = utcnow()
     with db.immediate() as session:
         user.active = True
+        if make_admin:
+            user.is_admin = True
         session.add(user)
         for kind in (CARD, LIST):
             start = window_start(now, settings.period(kind), settings.timezone)
