@@ -205,3 +205,48 @@ def test_request_details_bound_the_path_and_the_address(app):
     assert len(details["request_line"]) == service.REQUEST_LINE_MAX
     assert "\n" not in details["request_line"] and "?" not in details["request_line"]
     assert len(details["ip"]) == service.IP_MAX
+
+
+# Item 15: customer data does not stay in caches.
+
+RECORD_URLS = [
+    "/leads", "/leads/{lead}", "/contacts", "/contacts/{contact}", "/companies", "/companies/{company}",
+    "/customers", "/customers/{customer}", "/contacts-companies", "/leads/pipeline/{pipeline}",
+    "/leads/export.csv", "/contacts/export.csv", "/contacts/autocomplete?q=Ma", "/companies/autocomplete?q=No",
+    "/leads/new", "/notifications", "/settings/users", "/settings/activity/usage", "/profile",
+]
+API_URLS = ["leads", "leads/{lead}", "contacts", "companies/{company}", "customers", "account", "users"]
+
+
+def _fill(url, crm):
+    return url.format(lead=crm.leads[0], contact=crm.contacts[0], company=crm.companies[0],
+                      customer=crm.customers[0], pipeline=crm.partners_pipeline)
+
+
+@pytest.mark.parametrize("url", RECORD_URLS)
+def test_signed_in_pages_are_not_stored_by_caches(client, auth, crm, url):
+    auth.login("ada@example.com")
+    response = client.get(_fill(url, crm))
+    body = response.get_data()
+    response.close()  # exports stream: end the response's request context
+    assert response.status_code == 200, body[:300]
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("url", API_URLS)
+def test_api_answers_are_not_stored_by_caches(admin_api, crm, url):
+    response = admin_api.get(_fill(url, crm))
+    assert response.status_code == 200, response.data[:300]
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_api_refusals_are_not_stored_by_caches_either(client):
+    response = client.get("/api/v4/leads")
+    assert response.status_code == 401 and response.headers["Cache-Control"] == "no-store"
+
+
+def test_static_files_may_be_cached(client):
+    response = client.get("/static/css/app.css")
+    assert response.status_code == 200
+    assert "no-store" not in response.headers.get("Cache-Control", "")
+    response.close()
