@@ -44,16 +44,18 @@ def create_user(email, name, password, admin, can_export):
 
 @click.command("activate-user")
 @click.argument("email")
+@click.option("--admin", "make_admin", is_flag=True,
+              help="Also make the user an administrator (when no one is one any more).")
 @with_appcontext
-def activate_user(email):
+def activate_user(email, make_admin):
     """Tick Activity for a user: the recovery path when no administrator can sign in."""
     from monitor.activity import reactivate_user
 
     user = users.find_user(email)
     if user is None:
         raise click.ClickException(f"No user with the e-mail {email}.")
-    reactivate_user(user, by=None)
-    click.echo(f"Activated {user.email}.")
+    reactivate_user(user, by=None, make_admin=make_admin)
+    click.echo(f"Activated {user.email}{' as an administrator' if make_admin else ''}.")
 
 
 @click.command("demo-data")

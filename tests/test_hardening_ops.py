@@ -1,5 +1,6 @@
 """Issue 8, items 12-15 and the operations section: database trouble, tripping requests, caching, recovery."""
 import logging
+import re
 import sqlite3
 
 import pytest
@@ -250,3 +251,28 @@ def test_static_files_may_be_cached(client):
     assert response.status_code == 200
     assert "no-store" not in response.headers.get("Cache-Control", "")
     response.close()
+
+
+# `activate-user --admin`: the shell's way back when nobody is an administrator any more.
+
+def test_activate_user_with_admin_restores_the_administrator_right(runner, app, make_user):
+    make_user("Former Admin", "former@example.com", active=False)
+    result = runner.invoke(args=["activate-user", "former@example.com", "--admin"])
+    assert result.exit_code == 0, result.output
+    assert "administrator" in result.output
+    with app.app_context():
+        former = db.session.scalar(select(User).where(User.email == "former@example.com"))
+        assert (former.active, former.is_admin) == (True, True)
+
+
+def test_activate_user_without_admin_leaves_the_right_alone(runner, app, make_user):
+    make_user("Plain", "plain@example.com", active=False)
+    assert runner.invoke(args=["activate-user", "plain@example.com"]).exit_code == 0
+    with app.app_context():
+        plain = db.session.scalar(select(User).where(User.email == "plain@example.com"))
+        assert (plain.active, plain.is_admin) == (True, False)
+
+
+def test_activate_user_help_names_the_admin_option(runner):
+    output = runner.invoke(args=["activate-user", "--help"]).output
+    assert re.search(r"--admin\s+\S", output)
