@@ -78,6 +78,7 @@ def register_blueprints(app):
     from monitor.auth import bp as auth_bp
     from monitor.crm import bp as crm_bp
     from monitor.notifications import bp as notifications_bp
+    from monitor.ops import bp as ops_bp
     from monitor.settings import bp as settings_bp
 
     app.register_blueprint(api_bp)
@@ -85,6 +86,7 @@ def register_blueprints(app):
     app.register_blueprint(crm_bp)
     app.register_blueprint(settings_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(ops_bp)
 
 
 def register_errorhandlers(app):

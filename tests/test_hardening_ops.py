@@ -2,15 +2,16 @@
 import logging
 import re
 import sqlite3
+from datetime import timedelta
 
 import pytest
 import sqlalchemy.exc
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from monitor import activity, create_app
 from monitor.activity import service
 from monitor.db import db
-from monitor.models import ActivityEvent, User
+from monitor.models import ActivityCount, ActivityEvent, OutboxMessage, User
 from tests.conftest import make_config
 from tests.fixtures_api import Api, assert_problem
 
@@ -251,6 +252,56 @@ def test_static_files_may_be_cached(client):
     assert response.status_code == 200
     assert "no-store" not in response.headers.get("Cache-Control", "")
     response.close()
+
+
+# GET /healthz: what a monitor polls.
+
+def test_healthz_says_the_database_is_ok_and_no_mail_waits(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"database": "ok", "outbox_oldest_waiting_s": 0}
+    assert "Set-Cookie" not in response.headers
+
+
+def test_healthz_says_how_long_the_oldest_unsent_mail_has_waited(app, client, clock):
+    now = clock()
+    with app.app_context():
+        for waited, sent in ((4000, True), (95, False), (20, False)):
+            created = now - timedelta(seconds=waited)
+            db.session.add(OutboxMessage(recipient="ada@example.com", subject="s", body="b", created_at=created,
+                                         next_attempt_at=created, sent_at=created if sent else None))
+        db.session.commit()
+    assert client.get("/healthz").get_json() == {"database": "ok", "outbox_oldest_waiting_s": 95}
+
+
+def test_healthz_counts_nothing_and_makes_no_session(app, client, auth, user, set_limits):
+    set_limits(card_limit=1, list_limit=1)
+    auth.login()
+    for _ in range(3):
+        response = client.get("/healthz")
+        assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ActivityCount)) == 0
+        assert db.session.get(User, user).active
+
+
+def test_healthz_is_503_on_a_read_only_database(read_only):
+    response = read_only.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"database": "attempt to write a readonly database", "outbox_oldest_waiting_s": None}
+
+
+def test_healthz_is_503_when_the_database_cannot_be_opened(unopenable):
+    response = unopenable.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "unable to open database file"
+
+
+@pytest.mark.parametrize("app_config", [LOCKED_FAST])
+def test_healthz_is_503_while_the_database_stays_locked(client, write_lock):
+    write_lock()
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.get_json()["database"] == "database is locked"
 
 
 # `activate-user --admin`: the shell's way back when nobody is an administrator any more.
