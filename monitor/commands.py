@@ -9,7 +9,8 @@ from monitor.services.errors import ValidationError
 
 def init_app(app):
     """Register every command."""
-    for command in (init_db, create_user, activate_user, demo_data, send_outbox, prune, create_token, db_revision):
+    for command in (init_db, create_user, activate_user, demo_data, send_outbox, prune, create_token, db_revision,
+                    backup, restore):
         app.cli.add_command(command)
 
 
@@ -119,3 +120,38 @@ def create_token(email, name, days):
         _fail(invalid.errors)
     click.echo(f"API token {token.name!r} for {user.email}, valid until {token.expires_at:%Y-%m-%d}:", err=True)
     click.echo(secret)
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+@with_appcontext
+def backup(path, force):
+    """Copy the SQLite database to PATH while servers run, and check the copy (PostgreSQL: use pg_dump)."""
+    from monitor.ops.backup import BackupError
+    from monitor.ops.backup import backup as back_up
+
+    try:
+        summary = back_up(path, force=force)
+    except BackupError as refused:
+        raise click.ClickException(str(refused)) from None
+    click.echo(f"Wrote {summary.describe()}.")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False))
+@with_appcontext
+def restore(path):
+    """Replace the database with the backup at PATH, then upgrade its schema (PostgreSQL: use pg_restore).
+
+    Stop the servers first: the database is replaced under them. The file must pass PRAGMA
+    integrity_check and be a Tally database, or nothing is changed.
+    """
+    from monitor.ops.backup import BackupError
+    from monitor.ops.backup import restore as put_back
+
+    try:
+        summary = put_back(path)
+    except BackupError as refused:
+        raise click.ClickException(str(refused)) from None
+    click.echo(f"Restored {summary.describe()}; the schema is up to date.")
