@@ -34,6 +34,8 @@ MIN_INDEXED_LENGTH = 3
 PREFIX_RANGE_LENGTH = 2
 MAX_QUERY_LENGTH = 200
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+MAX_CODE_POINT = 0x10FFFF
+SURROGATES = (0xD800, 0xDFFF)
 
 
 def phone_digits(expression):
@@ -120,11 +122,26 @@ def case_spellings(text):
 
 
 def _range(column, prefix):
-    """`column` starts with `prefix` as an index range: prefix <= column < the next string of its length."""
-    last = ord(prefix[-1])
-    if last >= 0x10FFFF:
-        return column >= prefix
-    return and_(column >= prefix, column < prefix[:-1] + chr(last + 1))
+    """`column` starts with `prefix` as an index range: prefix <= column < the first string after them all."""
+    end = prefix_end(prefix)
+    return column >= prefix if end is None else and_(column >= prefix, column < end)
+
+
+def prefix_end(prefix):
+    """The least string greater than every string starting with `prefix`; None when there is none.
+
+    Text compares by code point (UTF-8 bytes), so that is `prefix` with its last character
+    raised by one. Surrogates (U+D800..U+DFFF) are no characters: U+D7FF is followed by
+    U+E000, and a lone surrogate could not even be sent to the database. U+10FFFF has no
+    successor, so it is dropped and the character before it raised instead.
+    """
+    head = prefix.rstrip(chr(MAX_CODE_POINT))
+    if not head:
+        return None
+    following = ord(head[-1]) + 1
+    if SURROGATES[0] <= following <= SURROGATES[1]:
+        following = SURROGATES[1] + 1
+    return head[:-1] + chr(following)
 
 
 def _fts_ids(entity, columns, query):
