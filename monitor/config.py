@@ -20,6 +20,9 @@ class DefaultConfig:
     LOGIN_LOCK_SECONDS = 60
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a method name, not a password)
     SQLITE_BUSY_TIMEOUT_MS = 30000
+    # The largest request body: a bigger one is a 413 before any of it is parsed (no form or
+    # API body of this app comes near it; one of megabytes was a way to hold the write lock).
+    MAX_CONTENT_LENGTH = 1024 * 1024
     # The outbox: send right after the committing request, and retry in a background
     # thread of every server process.
     OUTBOX_SEND_AFTER_COMMIT = True

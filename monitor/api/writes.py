@@ -4,11 +4,11 @@ Types are checked here (a string name, whole-number ids and prices); the rules o
 values themselves (a status of that pipeline, an existing user) are the records
 service's. A batch is checked whole before any of it is saved, so a 400 saves nothing.
 """
-from flask import request
-
+from monitor.api import bodies
 from monitor.api.responses import ApiValidationError
 from monitor.services import catalog, records
 from monitor.services.errors import NotFound, ValidationError
+from monitor.services.tags import MAX_TAGS
 
 MAX_BATCH = 250
 # amoCRM field -> records service field.
@@ -32,8 +32,8 @@ class ItemErrors(Exception):
 
 
 def json_body(shape):
-    """The request's JSON: a list (`shape` list) or an object (`shape` dict); 400 otherwise."""
-    body = request.get_json(force=True, silent=True)
+    """The request's JSON (bodies.read_json): a list (`shape` list) or an object (`shape` dict); 400 otherwise."""
+    body = bodies.read_json()
     if not isinstance(body, shape):
         expected = "an array of objects" if shape is list else "an object"
         raise ApiValidationError.one("body", f"The body must be JSON: {expected}", code="InvalidType")
@@ -62,14 +62,18 @@ def _plain_fields(item, errors):
 
 
 def _tag_names(tags, errors):
+    if len(tags) > MAX_TAGS:  # refused before looking any of them up
+        errors.append(("OutOfRange", "_embedded.tags", f"A lead has at most {MAX_TAGS} tags"))
+        return []
+    entries = [entry if isinstance(entry, dict) else {} for entry in tags]
+    known = catalog.tag_names_by_id("leads", [entry["id"] for entry in entries if _is_id(entry.get("id"))])
     names = []
-    for position, entry in enumerate(tags):
-        name = entry.get("name") if isinstance(entry, dict) else None
-        tag_id = entry.get("id") if isinstance(entry, dict) else None
+    for position, entry in enumerate(entries):
+        name, tag_id = entry.get("name"), entry.get("id")
         if isinstance(name, str) and name.strip():
             names.append(name)
-        elif _is_id(tag_id) and catalog.tag_name("leads", tag_id) is not None:
-            names.append(catalog.tag_name("leads", tag_id))
+        elif _is_id(tag_id) and tag_id in known:
+            names.append(known[tag_id])
         elif _is_id(tag_id):
             errors.append(("NotFound", f"_embedded.tags.{position}", "There is no lead tag with this id"))
         else:

@@ -70,6 +70,11 @@ class Listing:
         return [(name, self.params[name]) for name in link_params(self.entity) if self.params.get(name)]
 
     @property
+    def chosen_tags(self):
+        """The tags the list is filtered by, as given, each once (the panel shows them ticked)."""
+        return list(dict.fromkeys(tag for tag in self.params.getlist("tag") if tag.strip()))
+
+    @property
     def active_filters(self):
         """How many panel inputs are set (for the panel's badge)."""
         return sum(1 for name in FILTER_PARAMS if name != "q" and any(self.params.getlist(name)))

@@ -41,13 +41,12 @@ def _record_or_404(entity, record_id):
 
 
 def _panel(entity, listing):
-    """What the filter panel offers: users, pipelines, tags, presets."""
+    """What the filter panel offers: users, pipelines, presets (tags come from the tag picker)."""
     return {
         "entity": entity,
         "listing": listing,
         "users": users.list_users(),
         "pipelines": pipelines.list_pipelines() if "pipeline" in entity.panel else [],
-        "tags": records.tag_names(*entity.record_entities),
         "saved_presets": presets.saved_presets(current_user.id, entity.name),
         "preset_form": forms.PresetForm(query=listing.saved_query()),
         "per_page": records.PER_PAGE,
@@ -171,6 +170,16 @@ def record_autocomplete(entity_name):
         {"id": row.id, "name": row.name, "hint": getattr(row, "email", None) or getattr(row, "phone", None) or ""}
         for row in rows
     ])
+
+
+@bp.route(f"/{LISTS}/tags")
+def tag_suggestions(entity_name):
+    """Up to 20 names of the list's tags containing `q`, as JSON, for the filter panel's tag picker.
+
+    Tags are not records, so nothing is charged.
+    """
+    entity = entities.get(entity_name)
+    return jsonify(records.suggest_tags(entity.record_entities, request.args.get("q", "")))
 
 
 @bp.route(f"/{RECORDS}/export.csv")

@@ -12,12 +12,12 @@ from typing import Optional
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Table, and_, func, inspect, literal, or_, select, union_all
-from sqlalchemy.exc import IntegrityError, InvalidRequestError
+from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.orm import joinedload, selectinload, with_parent
 
 from monitor.clock import utcnow
 from monitor.db import db
-from monitor.models import Company, Contact, Customer, Deal, Pipeline, Status, Tag, User
+from monitor.models import Company, Contact, Customer, Deal, Pipeline, Status, User
 from monitor.models.crm import (
     LOST_STATUS_ID,
     WON_STATUS_ID,
@@ -29,7 +29,7 @@ from monitor.models.crm import (
     lead_tags,
 )
 from monitor.numbers import is_digits
-from monitor.services import search
+from monitor.services import search, tags
 from monitor.services.errors import NotFound, ValidationError
 
 PER_PAGE = 50
@@ -386,15 +386,10 @@ def search_ids(entity, query):
 
 
 def _by_tags(kind, filters):
-    conditions = []
-    for name in filters.tags:
-        tagged = (
-            select(kind.tag_column)
-            .join(Tag, Tag.id == kind.tag_table.c.tag_id)
-            .where(Tag.entity == kind.tag_entity, func.lower(Tag.name) == name.strip().lower())
-        )
-        conditions.append(kind.model.id.in_(tagged))
-    return conditions
+    return [
+        kind.model.id.in_(tags.tagged_ids(kind.tag_entity, kind.tag_table, kind.tag_column, name))
+        for name in filters.tags
+    ]
 
 
 def _by_responsible(kind, filters):
@@ -615,12 +610,9 @@ def _reload(session, record):
             session.expire(record, [relation])
 
 
-def tag_names(*entities):
-    """The names of every tag of these entities, alphabetically, each name once (for the filter panel)."""
-    tag_entities = [kind_of(entity).tag_entity for entity in entities]
-    return db.session.scalars(
-        select(Tag.name).where(Tag.entity.in_(tag_entities)).group_by(Tag.name).order_by(func.lower(Tag.name))
-    ).all()
+def suggest_tags(entities, text):
+    """Names of tags of these entities containing `text`, for the filter panel's tag picker (tags.suggest)."""
+    return tags.suggest([kind_of(entity).tag_entity for entity in entities], text)
 
 
 # -- Validating input ----------------------------------------------------------------------------
@@ -746,15 +738,17 @@ def _contacts(value):
 
 
 def parse_tag_names(value):
-    """Tag names from "vip, web" or a list; trimmed, without repeats (case-insensitive)."""
+    """Tag names from "vip, web" or a list; trimmed, without repeats (by tags.tag_key), at most tags.MAX_TAGS."""
     parts = value if isinstance(value, (list, tuple)) else str(value or "").split(",")
     names, seen = [], set()
     for part in parts:
-        name = str(part).strip()
-        if len(name) > 100:
-            raise InvalidValue(_l("A tag has at most %(n)d characters.", n=100))
-        if name and name.lower() not in seen:
-            seen.add(name.lower())
+        name = without_control_characters(str(part)).strip()
+        if len(name) > tags.MAX_TAG_NAME:
+            raise InvalidValue(_l("A tag has at most %(n)d characters.", n=tags.MAX_TAG_NAME))
+        if name and tags.tag_key(name) not in seen:
+            if len(names) == tags.MAX_TAGS:
+                raise InvalidValue(_l("A record has at most %(n)d tags.", n=tags.MAX_TAGS))
+            seen.add(tags.tag_key(name))
             names.append(name)
     return names
 
@@ -855,28 +849,6 @@ def _move(deal, pipeline_id, status_id):
 def _with_tags(kind, values):
     """`values` with tag names turned into Tag objects (before the record joins the session)."""
     if "tags" in values:
-        values["tags"] = _tags(kind, values["tags"])
+        values["tags"] = tags.resolve(kind.tag_entity, values["tags"])
     return values
-
-
-def _tags(kind, names):
-    """Tag objects of this entity for `names`, creating the missing ones."""
-    tags = []
-    for name in names:
-        tag = _find_tag(kind, name)
-        if tag is None:
-            try:
-                with db.session.begin_nested():
-                    tag = Tag(entity=kind.tag_entity, name=name)
-                    db.session.add(tag)
-            except IntegrityError:  # created meanwhile by another request
-                tag = _find_tag(kind, name)
-        tags.append(tag)
-    return tags
-
-
-def _find_tag(kind, name):
-    return db.session.scalar(
-        select(Tag).where(Tag.entity == kind.tag_entity, func.lower(Tag.name) == name.lower()).limit(1)
-    )
 

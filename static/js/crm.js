@@ -1,5 +1,5 @@
-// Tally CRM workspace: record pickers in card forms and the pipeline/status pair.
-// Every page works without this file: a picker is then a plain input taking record ids.
+// Tally CRM workspace: record pickers in card forms, the pipeline/status pair, the tag picker of filter panels.
+// Every page works without this file: a picker is then a plain input taking record ids (or a tag's name).
 "use strict";
 
 (() => {
@@ -163,8 +163,40 @@
     sync();
   }
 
+  // The filter panel's tag input: suggestions (at most 20 tag names, no records) from /<entity>/tags.
+  function setUpTagPicker(input) {
+    const options = document.getElementById(input.getAttribute("list"));
+    if (!options) return;
+    let timer = null;
+    let asked = "";
+    input.addEventListener("input", () => {
+      clearTimeout(timer);
+      const query = input.value.trim();
+      if (!query || query === asked) return;
+      timer = setTimeout(async () => {
+        asked = query;
+        try {
+          const response = await fetch(`${input.dataset.tagSource}?q=${encodeURIComponent(query)}`, {
+            credentials: "same-origin",
+            headers: { Accept: "application/json" },
+          });
+          if (!response.ok) return;
+          const names = await response.json();
+          options.replaceChildren(...names.map((name) => {
+            const option = document.createElement("option");
+            option.value = name;
+            return option;
+          }));
+        } catch (error) {
+          options.replaceChildren(); // no suggestions; the typed name still filters
+        }
+      }, DEBOUNCE_MS);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelectorAll(".picker[data-picker-for]").forEach(setUpPicker);
     document.querySelectorAll("form").forEach(setUpStages);
+    document.querySelectorAll("input[data-tag-source]").forEach(setUpTagPicker);
   });
 })();
