@@ -151,7 +151,7 @@ def restore(path):
     from monitor.ops.backup import restore as put_back
 
     try:
-        summary = put_back(path)
+        summary, revision = put_back(path)
     except BackupError as refused:
         raise click.ClickException(str(refused)) from None
-    click.echo(f"Restored {summary.describe()}; the schema is up to date.")
+    click.echo(f"Restored {summary.describe()}; the database is now at schema {revision}.")

@@ -35,13 +35,13 @@ class Summary:
     rows: dict
 
     def describe(self):
-        rows = ", ".join(f"{count} {table}" for table, count in self.rows.items())
-        return f"{self.path}: {self.size:,} bytes, schema {self.revision}, {rows}; integrity check ok"
+        rows = ", ".join(f"{table} {count}" for table, count in self.rows.items())
+        return f"{self.path}: {self.size:,} bytes, schema {self.revision}, rows: {rows}; integrity check ok"
 
 
 def backup(path, force=False):
     """Copy the configured SQLite database to `path` while servers may be writing, and check the copy."""
-    _require_sqlite("pg_dump")
+    _require_sqlite("back it up with pg_dump")
     path = os.path.abspath(path)
     if os.path.exists(path) and not force:
         raise BackupError(f"{path} already exists; pass --force to overwrite it.")
@@ -76,9 +76,9 @@ def restore(path):
 
     Refused, with the live database untouched, unless the file passes PRAGMA integrity_check,
     is a Tally database (alembic_version and users tables) and its schema is one this version knows.
-    Returns (summary of the file, revision before the upgrade).
+    Returns the file's summary and the schema revision the database has now.
     """
-    _require_sqlite("pg_restore")
+    _require_sqlite("restore it with pg_restore")
     path = os.path.abspath(path)
     if not os.path.isfile(path):
         raise BackupError(f"There is no file {path}.")
@@ -99,7 +99,9 @@ def restore(path):
         source.close()
     db.engine.dispose()  # no pooled connection keeps a view of the old file
     schema.upgrade()
-    return summary
+    with db.engine.connect() as connection:
+        now = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    return summary, now
 
 
 def _check(path):
@@ -132,7 +134,7 @@ def _open_read_only(path):
     return sqlite3.connect(Path(path).as_uri() + "?mode=ro", uri=True)
 
 
-def _require_sqlite(tool):
+def _require_sqlite(advice):
     dialect = db.engine.dialect.name
     if dialect != "sqlite":
-        raise BackupError(f"The database is {dialect}, not SQLite: back it up and restore it with {tool}.")
+        raise BackupError(f"The database is {dialect}, not SQLite: {advice}.")
