@@ -128,7 +128,7 @@ def database_unavailable(error, reason):
         db.session.rollback()  # the page reads the signed-in user and the bell
     try:
         return _database_answer(reason, page=True)
-    except Exception:  # noqa: BLE001 (the page itself needed the database: answer without it)
+    except Exception:  # the page itself needed the database: answer without it
         log.warning("The error page could not use the database either; answering a bare page")
         with force_locale("en"):
             return _database_answer(reason, page=False)
