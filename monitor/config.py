@@ -15,9 +15,18 @@ class DefaultConfig:
     MAIL_SERVER = "localhost"
     MAIL_PORT = 25
     MAIL_DEFAULT_SENDER = "Tally CRM <noreply@tally.localhost>"
-    # Sign-in throttling: after this many failures for one e-mail, wait LOGIN_LOCK_SECONDS.
+    # Sign-in throttling (the rule: monitor/services/signin.py). Failed sign-ins allowed per
+    # e-mail from one address, per address over all e-mails, and per e-mail over all addresses
+    # but the owner's known ones; then wait LOGIN_LOCK_SECONDS.
     LOGIN_MAX_FAILURES = 5
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 50
     LOGIN_LOCK_SECONDS = 60
+    # An address the account signed in from stays "known" this long after its last success.
+    LOGIN_KNOWN_ADDRESS_DAYS = 30
+    # Sessions: a session unused this long ends; each user keeps at most this many.
+    SESSION_IDLE_DAYS = 30
+    SESSIONS_PER_USER = 20
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a method name, not a password)
     SQLITE_BUSY_TIMEOUT_MS = 30000
     # The largest request body: a bigger one is a 413 before any of it is parsed (no form or

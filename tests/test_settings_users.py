@@ -56,6 +56,8 @@ def test_admin_creates_a_user(client, signed_in_admin, app):
     ("email", "ada@example.com", b"already has this e-mail"),
     ("name", "  ", b"Enter a name"),
     ("password", "short", b"at least 8"),
+    ("name", "N" * 201, b"At most 200 characters"),
+    ("password", "p" * 1025, b"At most 1024 characters"),
 ])
 def test_invalid_edit_shows_error_by_field_and_saves_nothing(client, signed_in_admin, user, app, field, value, message):
     data = {"name": "Ulla Changed", "email": "ulla.changed@example.com", "password": "", "is_active": "y", field: value}

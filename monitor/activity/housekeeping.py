@@ -7,14 +7,17 @@ from monitor.activity.settings import get_settings
 from monitor.activity.windows import window_start
 from monitor.clock import utcnow
 from monitor.db import db
-from monitor.models import ActivityAlert, ActivityCount, CardView, LoginThrottle, OutboxMessage
+from monitor.models import ActivityAlert, ActivityCount, CardView, OutboxMessage
+from monitor.services import signin
 
 KEEP_COUNTS_DAYS = 30
 KEEP_SENT_MAIL_DAYS = 30
 
 
 def prune():
-    """Drop card views of past windows, counts and alerts older than 30 days, old sent mail.
+    """Drop card views of past windows, old counts, alerts and sent mail, stale sign-in rows.
+
+    Sign-in counters and sessions go by the rules in monitor/services/signin.py.
 
     Returns how many rows went, per table.
     """
@@ -30,7 +33,8 @@ def prune():
         "alerts": delete(ActivityAlert).where(ActivityAlert.window_start < old),
         "sent e-mail": delete(OutboxMessage).where(
             OutboxMessage.sent_at.is_not(None), OutboxMessage.sent_at < now - timedelta(days=KEEP_SENT_MAIL_DAYS)),
-        "sign-in throttles": delete(LoginThrottle).where(LoginThrottle.locked_until < old),
+        "sign-in throttles": signin.stale_throttles(now),
+        "sessions": signin.stale_sessions(now),
     }
     removed = {}
     with db.immediate() as session:

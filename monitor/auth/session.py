@@ -2,10 +2,9 @@
 from flask import flash, g, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from monitor.db import db
 from monitor.extensions import login_manager
-from monitor.models import User
 from monitor.numbers import is_digits
+from monitor.services import signin
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = _l("Please sign in to open this page.")
@@ -17,11 +16,18 @@ login_manager.session_protection = "basic"
 
 @login_manager.user_loader
 def load_user(session_id):
-    """Active user whose session version matches; anyone else is signed out."""
-    user_id, _sep, version = session_id.partition(":")
-    if not is_digits(user_id, 9) or not is_digits(version):
+    """The active user of a stored session whose version matches; anyone else is signed out.
+
+    `session_id` is `<user id>:<session version>:<token>` (monitor/services/signin.py). Ids
+    of the older `<user id>:<version>` form match no session: those users sign in again.
+    """
+    parts = session_id.split(":")
+    if len(parts) != 3:
         return None
-    user = db.session.get(User, int(user_id))
+    user_id, version, token = parts
+    if not is_digits(user_id, 9) or not is_digits(version) or not signin.is_session_token(token):
+        return None
+    user = signin.session_user(int(user_id), int(version), token)
     if user is None:
         return None
     if not user.active:

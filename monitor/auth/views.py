@@ -1,7 +1,7 @@
 """Sign-in, sign-out and the profile page."""
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -25,6 +25,13 @@ def safe_next(target):
     return target
 
 
+def new_csrf_secret():
+    """Forget the CSRF secret (Flask-WTF makes a new one): no token from before a sign-in or out works."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    session.pop(field, None)
+    g.pop(field, None)
+
+
 @bp.route("/")
 @login_required
 def index():
@@ -41,10 +48,12 @@ def login():
     error = None
     if form.validate_on_submit():
         try:
-            user = signin.authenticate(form.email.data, form.password.data)
+            user = signin.authenticate(form.email.data, form.password.data, request.remote_addr)
         except signin.SignInRefused as refused:
             error = str(refused)
         else:
+            signin.start_session(user)
+            new_csrf_secret()
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for("auth.index"))
     return render_template("auth/login.html", form=form, error=error)
@@ -52,8 +61,11 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Sign out (POST with the CSRF token)."""
+    """Sign out (POST with the CSRF token): this session ends on the server too."""
+    if current_user.is_authenticated:
+        signin.end_session(current_user)
     logout_user()
+    new_csrf_secret()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 

@@ -19,7 +19,7 @@ from monitor.models.crm import (
     Status,
     Tag,
 )
-from monitor.models.users import Account, LoginThrottle, User
+from monitor.models.users import Account, LoginThrottle, User, UserSession
 
 __all__ = [
     "ApiRateCount",
@@ -42,4 +42,5 @@ __all__ = [
     "Status",
     "Tag",
     "User",
+    "UserSession",
 ]

@@ -1,8 +1,9 @@
-"""The account, its users and sign-in throttling."""
+"""The account, its users, their sessions and sign-in throttling."""
+import hashlib
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -43,13 +44,18 @@ class User(Base):
     # user object in a request is always a live session.
     is_authenticated = True
     is_anonymous = False
+    # The token of the session this object was loaded for or signed in with (not stored).
+    session_token = None
 
     @property
     def is_active(self):
         return self.active
 
     def get_id(self):
-        return f"{self.id}:{self.session_version}"
+        """The session and remember-me cookies' id: `<user id>:<session version>:<session token>`."""
+        if self.session_token is None:
+            raise RuntimeError("sign in through monitor.services.signin.start_session")
+        return f"{self.id}:{self.session_version}:{self.session_token}"
 
     def set_password(self, password, method="scrypt"):
         self.password_hash = generate_password_hash(password, method=method)
@@ -61,11 +67,37 @@ class User(Base):
         return f"<User {self.email}>"
 
 
+class UserSession(Base):
+    """One signed-in browser. Its cookies carry the token; the row stores only the token's digest.
+
+    Signing out deletes the row, so a copied session or remember-me cookie stops working.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 hex of the token
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @staticmethod
+    def key_for(token):
+        """The stored id of a session token."""
+        return hashlib.sha256(token.encode()).hexdigest()
+
+
 class LoginThrottle(Base):
-    """Failed sign-ins per e-mail, kept in the database so every worker sees them."""
+    """Sign-in attempts per key, kept in the database so every worker sees them.
+
+    `key` is the SHA-256 digest of what it counts (an e-mail and an address, an address, or an
+    e-mail), so every row has the same small size whatever was typed. `kind` names which;
+    "known" rows mark an address the account signed in from (see monitor/services/signin.py).
+    """
 
     __tablename__ = "login_throttle"
 
-    email: Mapped[str] = mapped_column(String(254), primary_key=True)
-    failures: Mapped[int] = mapped_column(default=0)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    attempts: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[Optional[datetime]]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

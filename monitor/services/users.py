@@ -2,14 +2,18 @@
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from werkzeug.security import generate_password_hash
 
 from monitor.db import db
-from monitor.models import User
+from monitor.models import User, UserSession
 from monitor.services.errors import NotFound, ValidationError
 
 MIN_PASSWORD_LENGTH = 8
+# Longer than any real value; checked before anything is hashed or stored.
+MAX_NAME_LENGTH = 200
+MAX_EMAIL_LENGTH = 254
+MAX_PASSWORD_LENGTH = 1024
 
 
 def normalize_email(email):
@@ -44,6 +48,8 @@ def _check(user, name, email, password, creating):
     errors = {}
     if not (name or "").strip():
         errors["name"] = _l("Enter a name.")
+    elif len(name.strip()) > MAX_NAME_LENGTH:
+        errors["name"] = _l("At most %(n)d characters.", n=MAX_NAME_LENGTH)
     try:
         validate_email(email or "", check_deliverability=False)
     except EmailNotValidError:
@@ -52,12 +58,21 @@ def _check(user, name, email, password, creating):
         other = find_user(email)
         if other is not None and other is not user:
             errors["email"] = _l("Another user already has this e-mail.")
-    if creating and not password:
-        errors["password"] = _l("Enter a password.")
-    elif password and len(password) < MIN_PASSWORD_LENGTH:
-        errors["password"] = _l("The password must be at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+    password_error = _password_error(password, required=creating)
+    if password_error:
+        errors["password"] = password_error
     if errors:
         raise ValidationError(errors)
+
+
+def _password_error(password, required):
+    if not password:
+        return _l("Enter a password.") if required else None
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return _l("The password must be at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return _l("At most %(n)d characters.", n=MAX_PASSWORD_LENGTH)
+    return None
 
 
 def create_user(name, email, password, is_admin=False, can_export=False, active=True):
@@ -110,19 +125,27 @@ def update_user(user, name, email, password, is_admin, can_export, active, actin
     return user
 
 
+def end_sessions(session, user_id, keep_token=None):
+    """End a user's stored sessions (but the one of `keep_token`), inside the caller's transaction."""
+    statement = delete(UserSession).where(UserSession.user_id == user_id)
+    if keep_token is not None:
+        statement = statement.where(UserSession.id != UserSession.key_for(keep_token))
+    session.execute(statement)
+
+
 def change_own_password(user, current_password, new_password):
     """A user's own password change; other sessions of theirs end."""
     if not user.check_password(current_password or ""):
         raise ValidationError({"current_password": _l("The current password is wrong.")})
-    if len(new_password or "") < MIN_PASSWORD_LENGTH:
-        raise ValidationError(
-            {"new_password": _l("The password must be at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)}
-        )
+    error = _password_error(new_password, required=True)
+    if error:
+        raise ValidationError({"new_password": error})
     password_hash = generate_password_hash(new_password, method=current_app.config["PASSWORD_HASH_METHOD"])
     with db.immediate() as session:
         session.add(user)
         user.password_hash = password_hash
         user.session_version = User.session_version + 1
+        end_sessions(session, user.id, keep_token=user.session_token)
 
 
 def set_language(user, language):
