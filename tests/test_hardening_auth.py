@@ -9,6 +9,9 @@ from sqlalchemy import text
 
 from monitor.config import DefaultConfig
 from monitor.db import db
+from monitor.models import User
+from monitor.services import users
+from monitor.services.errors import Forbidden
 from tests.conftest import PASSWORD
 
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -159,6 +162,33 @@ def test_a_user_keeps_a_bounded_number_of_sessions(app, user, clock):
     assert clients[-1].get("/profile").status_code == 200
 
 
+# Item 7: an administrator setting a password ends that user's sessions.
+
+def test_an_administrator_setting_a_password_ends_the_users_sessions(app, admin, user):
+    ulla, ada = app.test_client(), app.test_client()
+    login(ulla, "ulla@example.com", remember=True)
+    login(ada, "ada@example.com")
+    response = ada.post(f"/settings/users/{user}", data={
+        "name": "Ulla User", "email": "ulla@example.com", "password": "brand-new-pass", "is_active": "y"})
+    assert response.status_code == 302
+    assert ulla.get("/profile").status_code == 302
+    ulla.delete_cookie("session")
+    assert ulla.get("/profile").status_code == 302  # the remember-me cookie ended too
+    assert login(ulla, "ulla@example.com", "brand-new-pass").status_code == 302
+
+
+def test_an_administrator_setting_their_own_password_keeps_only_this_session(app, admin):
+    here, elsewhere = app.test_client(), app.test_client()
+    login(here, "ada@example.com")
+    login(elsewhere, "ada@example.com")
+    response = here.post(f"/settings/users/{admin}", data={
+        "name": "Ada Admin", "email": "ada@example.com", "password": "brand-new-pass", "is_admin": "y",
+        "is_active": "y"})
+    assert response.status_code == 302
+    assert here.get("/profile").status_code == 200
+    assert elsewhere.get("/profile").status_code == 302
+
+
 # Item 8: an unknown e-mail costs the same password check as a known one.
 
 @pytest.mark.parametrize("app_config", indirect=True, argvalues=[{
@@ -238,6 +268,24 @@ def test_after_a_lock_ends_one_more_wrong_password_locks_again(client, app, user
     clock.advance(seconds=app.config["LOGIN_LOCK_SECONDS"] + 1)
     assert b"Wrong e-mail or password" in login(client, "ulla@example.com", "guess").data
     assert b"Too many failed sign-ins" in login(client, "ulla@example.com").data
+
+
+# Item 10: the last active administrator stays, even when two demote each other at once.
+
+def test_an_administrator_demoted_meanwhile_can_no_longer_edit_users(app, make_user):
+    first = make_user("First Admin", "first@example.com", admin=True)
+    second = make_user("Second Admin", "second@example.com", admin=True)
+    third = make_user("Third Admin", "third@example.com", admin=True)
+    with app.app_context():
+        acting = users.get_user(second)  # passed the console's check, then...
+        with app.app_context():  # ...another administrator removes their right
+            users.update_user(users.get_user(second), "Second Admin", "second@example.com", "", False, False, True,
+                              acting_user=users.get_user(first))
+        with pytest.raises(Forbidden):
+            target = users.get_user(third)
+            users.update_user(target, "Third Admin", "third@example.com", "", False, False, True, acting_user=acting)
+    with app.app_context():
+        assert db.session.get(User, third).is_admin
 
 
 # Item 11: the CSRF secret changes at sign-in and at sign-out.

@@ -1,21 +1,28 @@
 """Sign-in hardening under real parallelism: gunicorn worker processes, and PostgreSQL's row locks."""
+import sqlite3
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 
+import psycopg
 import pytest
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from werkzeug.security import generate_password_hash
 
 from monitor.config import DefaultConfig
 from monitor.db import db
 from monitor.models import User
+from monitor.services import users
+from monitor.services.errors import ValidationError
 from tests.conftest import PASSWORD
-from tests.servers import NoRedirect, gunicorn
+from tests.servers import NoRedirect, gunicorn, signed_in_opener
 from tests.test_hardening_auth import CSRF_FIELD, HOME, STRANGER, login, rows
+from tests.test_postgres import _wait_for_lock_waits
 
 PARALLEL_ATTEMPTS = 30
+DEMOTION_ROUNDS = 4
 
 
 @pytest.fixture
@@ -72,6 +79,63 @@ def test_thirty_parallel_wrong_passwords_check_at_most_the_limit(app, db_path, u
     assert 1 <= checked <= app.config["LOGIN_MAX_FAILURES"]
 
 
+# Item 10: the last active administrator stays, even when two demote each other at once.
+
+def _edit_form(jar, url):
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
+    with opener.open(url, timeout=30) as page:
+        return opener, CSRF_FIELD.search(page.read().decode()).group(1)
+
+
+def _demote_each_other(base, db_path, forms, people, field):
+    """Both edits posted while the test holds SQLite's write lock; their (status, page) by target."""
+    outcomes = {}
+
+    def demote(other, opener, token):
+        data = {"name": "Demoted", "email": people[other], "password": "", "is_admin": "y", "is_active": "y",
+                "csrf_token": token}
+        del data[field]
+        outcomes[other] = _post(opener, f"{base}/settings/users/{other}", data)
+
+    # Both saves pass every check of their request before either may write: the rule must
+    # hold inside the write transaction.
+    holder = sqlite3.connect(db_path, timeout=30)
+    holder.execute("BEGIN IMMEDIATE")
+    threads = [threading.Thread(target=demote, args=(other, *form)) for other, form in forms.items()]
+    for thread in threads:
+        thread.start()
+    time.sleep(1.5)
+    holder.rollback()
+    holder.close()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+def test_two_administrators_demoting_each_other_at_once_leave_one(app, db_path, make_user):
+    people = {make_user("First Admin", "first@example.com", admin=True): "first@example.com",
+              make_user("Second Admin", "second@example.com", admin=True): "second@example.com"}
+    first, second = people
+    with gunicorn(db_path, workers=4) as base:
+        for round_number in range(DEMOTION_ROUNDS):
+            field = ("is_admin", "is_active")[round_number % 2]
+            with app.app_context():
+                db.session.execute(update(User).where(User.id.in_(people)).values(is_admin=True, active=True))
+                db.session.commit()
+            forms = {other: _edit_form(signed_in_opener(base, people[acting], PASSWORD),
+                                       f"{base}/settings/users/{other}")
+                     for acting, other in ((first, second), (second, first))}
+            outcomes = _demote_each_other(base, db_path, forms, people, field)
+            with app.app_context():
+                admins = db.session.scalar(select(func.count(User.id)).where(
+                    User.is_admin.is_(True), User.active.is_(True)))
+            assert admins == 1, (round_number, field)
+            assert sorted(status for status, _page in outcomes.values()) == [200, 302], outcomes
+            [refused_page] = [page for status, page in outcomes.values() if status == 200]
+            block = refused_page.split(f'id="{field}"')[1].split("</div>\n  </div>")[0]
+            assert "last active administrator" in block
+
+
 # The same statements on PostgreSQL.
 
 @pytest.mark.postgres
@@ -93,3 +157,36 @@ def test_on_postgresql_throttles_and_sessions_hold(app, admin, clock, runner):
     result = runner.invoke(args=["prune"])
     assert "sign-in throttles: 4" in result.output  # the stranger's two, the account's, the known address
     assert rows(app, "login_throttle") == 0
+
+
+@pytest.mark.postgres
+def test_on_postgresql_two_administrators_demoting_each_other_leave_one(app, make_user, postgres_migrated):
+    first = make_user("First Admin", "first@example.com", admin=True)
+    second = make_user("Second Admin", "second@example.com", admin=True)
+    outcomes = {}
+
+    def demote(acting_id, target_id):
+        with app.app_context():
+            acting, target = users.get_user(acting_id), users.get_user(target_id)
+            try:
+                users.update_user(target, target.name, target.email, "", False, False, True, acting_user=acting)
+            except ValidationError as refused:
+                outcomes[target_id] = {field: str(message) for field, message in refused.errors.items()}
+            else:
+                outcomes[target_id] = "saved"
+
+    conninfo = postgres_migrated.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(conninfo) as blocker, psycopg.connect(conninfo, autocommit=True) as observer:
+        # Hold the administrators' rows so both edits reach the rule before either decides.
+        blocker.execute("SELECT id FROM users WHERE is_admin FOR NO KEY UPDATE")
+        threads = [threading.Thread(target=demote, args=pair) for pair in ((first, second), (second, first))]
+        for thread in threads:
+            thread.start()
+        _wait_for_lock_waits(observer, 2)
+        blocker.rollback()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert sorted(outcomes.values(), key=str) == [
+        "saved", {"is_admin": "This is the last active administrator: at least one must remain."}]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(User.id)).where(User.is_admin.is_(True), User.active.is_(True))) == 1

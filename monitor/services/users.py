@@ -1,4 +1,9 @@
-"""Creating and editing users, their rights and the Activity flag."""
+"""Creating and editing users, their rights and the Activity flag.
+
+At least one active administrator always remains: the rule is checked inside the write
+transaction, with the active administrators' rows locked (FOR NO KEY UPDATE on PostgreSQL,
+SQLite's write lock), so two administrators demoting each other at once leave one.
+"""
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -7,7 +12,7 @@ from werkzeug.security import generate_password_hash
 
 from monitor.db import db
 from monitor.models import User, UserSession
-from monitor.services.errors import NotFound, ValidationError
+from monitor.services.errors import Forbidden, NotFound, ValidationError
 
 MIN_PASSWORD_LENGTH = 8
 # Longer than any real value; checked before anything is hashed or stored.
@@ -95,7 +100,10 @@ def update_user(user, name, email, password, is_admin, can_export, active, actin
     """Save an administrator's edit of a user. An empty password leaves it unchanged.
 
     Ticking Activity on a deactivated user goes through the activity service, which
-    also restarts their counts; unticking it ends every session of theirs.
+    also restarts their counts; unticking it, or setting a password, ends every session
+    of theirs (but the acting administrator's own current one). The last active
+    administrator keeps both the right and Activity (ValidationError by the field);
+    an acting administrator who lost their right meanwhile gets Forbidden.
     """
     _check(user, name, email, password, creating=False)
     if acting_user is not None and acting_user.id == user.id and (not active or not is_admin):
@@ -106,8 +114,11 @@ def update_user(user, name, email, password, is_admin, can_export, active, actin
         generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"]) if password else None
     )
     with db.immediate() as session:
-        # The row as it is now, locked: SQLite's write lock, a row lock on PostgreSQL.
+        # The administrators' rows first, in id order, then the user's row, as they are now:
+        # every writer takes them in the same order, so two edits wait instead of deadlocking.
+        admins = _lock_active_admins(session)
         session.refresh(user, with_for_update={"key_share": True})
+        _keep_an_administrator(user, admins, is_admin, active, acting_user)
         was_active = user.active
         user.name = name.strip()
         user.email = normalize_email(email)
@@ -115,6 +126,9 @@ def update_user(user, name, email, password, is_admin, can_export, active, actin
         user.can_export = can_export
         if password_hash:
             user.password_hash = password_hash
+            user.session_version = User.session_version + 1
+            own = acting_user is not None and acting_user.id == user.id
+            end_sessions(session, user.id, keep_token=acting_user.session_token if own else None)
         if was_active and not active:
             user.active = False
             user.session_version = User.session_version + 1
@@ -123,6 +137,23 @@ def update_user(user, name, email, password, is_admin, can_export, active, actin
 
         reactivate_user(user, by=acting_user)
     return user
+
+
+def _lock_active_admins(session):
+    """Ids of the active administrators, their rows locked until the transaction ends."""
+    return set(session.scalars(
+        select(User.id).where(User.is_admin.is_(True), User.active.is_(True)).order_by(User.id)
+        .with_for_update(key_share=True)
+    ).all())
+
+
+def _keep_an_administrator(user, admins, is_admin, active, acting_user):
+    if user.id in admins and not (is_admin and active) and admins <= {user.id}:
+        raise ValidationError({"is_admin" if not is_admin else "is_active": _l(
+            "This is the last active administrator: at least one must remain."
+        )})
+    if acting_user is not None and acting_user.id not in admins:
+        raise Forbidden(acting_user.id)
 
 
 def end_sessions(session, user_id, keep_token=None):

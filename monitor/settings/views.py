@@ -1,11 +1,11 @@
 """Rights and users."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_user
 
 from monitor.forms import show_errors
 from monitor.services import users
-from monitor.services.errors import NotFound, ValidationError
+from monitor.services.errors import Forbidden, NotFound, ValidationError
 from monitor.settings import bp
 from monitor.settings.forms import UserForm
 
@@ -63,7 +63,11 @@ def user_edit(user_id):
             )
         except ValidationError as invalid:
             show_errors(form, invalid.errors)
+        except Forbidden:
+            abort(403)  # no longer an administrator
         else:
+            if user.id == current_user.id and form.password.data:
+                login_user(current_user._get_current_object())  # keep this session, others end
             flash(_("User %(name)s has been saved.", name=user.name), "success")
             return redirect(url_for("settings.user_list"))
     return render_template("settings/user_form.html", form=form, user=user)
