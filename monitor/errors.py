@@ -103,6 +103,7 @@ def _error_message(error):
         403: _("You do not have access to this page."),
         404: _("This page does not exist."),
         405: _("This method is not allowed here."),
+        413: _("What was sent is too large for this server."),
         500: _("Something went wrong on our side."),
     }
     description = getattr(error, "description", None)

@@ -188,6 +188,7 @@ def test_a_body_over_one_mebibyte_is_413_not_500(client, signed_in, api, app):
     big = "x" * (1024 * 1024 + 1)
     page = client.post("/leads/new", data={"name": "Big", "tags": big})
     assert page.status_code == 413 and "text/html" in page.content_type
+    assert "too large for this server" in page.get_data(as_text=True)
     assert_problem(api.post("leads", json=[{"name": big}]), 413)
     assert _deal_count(app) == 0
 
