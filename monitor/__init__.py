@@ -29,6 +29,7 @@ def create_app(test_config=None):
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
 
+    register_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -55,6 +56,15 @@ def _instance_secret_key(instance_path):
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(key)
     return key
+
+
+def register_proxies(app):
+    """Read the client's address from X-Forwarded-For only behind the configured proxies."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    trusted = int(app.config["TRUSTED_PROXIES"])
+    if trusted:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=trusted)
 
 
 def register_extensions(app):

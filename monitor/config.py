@@ -27,6 +27,9 @@ class DefaultConfig:
     # Sessions: a session unused this long ends; each user keeps at most this many.
     SESSION_IDLE_DAYS = 30
     SESSIONS_PER_USER = 20
+    # Behind a reverse proxy: how many proxies set X-Forwarded-For in front of Tally. 0 trusts
+    # none, so sign-in throttling sees the proxy's address; set it to 1 behind one nginx.
+    TRUSTED_PROXIES = 0
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a method name, not a password)
     SQLITE_BUSY_TIMEOUT_MS = 30000
     # The largest request body: a bigger one is a 413 before any of it is parsed (no form or
