@@ -11,6 +11,8 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
+import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -133,3 +135,30 @@ def postgres_migrated(postgres_url, postgres_template):
     """A fresh database with the newest schema, the account and the default pipeline; yields its URL."""
     with fresh_database(postgres_url, template=postgres_template) as url:
         yield url
+
+
+def behind_admin_row_locks(database_url, *calls):
+    """Run each call in its own thread while another transaction holds the administrators' rows,
+    so all of them reach the last-administrator rule before any decides; then let them go."""
+    conninfo = database_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(conninfo) as blocker, psycopg.connect(conninfo, autocommit=True) as observer:
+        blocker.execute("SELECT id FROM users WHERE is_admin FOR NO KEY UPDATE")
+        threads = [threading.Thread(target=call) for call in calls]
+        for thread in threads:
+            thread.start()
+        _wait_for_lock_waits(observer, len(calls))
+        blocker.rollback()
+        for thread in threads:
+            thread.join(timeout=30)
+
+
+def _wait_for_lock_waits(connection, count, timeout=10):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        waiting = connection.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        ).fetchone()[0]
+        if waiting >= count:
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"{count} transactions did not wait for the administrators' rows")

@@ -5,8 +5,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from functools import partial
 
-import psycopg
 import pytest
 from sqlalchemy import func, select, update
 from werkzeug.security import generate_password_hash
@@ -17,9 +17,9 @@ from monitor.models import User
 from monitor.services import users
 from monitor.services.errors import ValidationError
 from tests.conftest import PASSWORD
+from tests.fixtures_postgres import behind_admin_row_locks
 from tests.servers import NoRedirect, gunicorn, signed_in_opener
 from tests.test_hardening_auth import CSRF_FIELD, HOME, STRANGER, login, rows
-from tests.test_postgres import _wait_for_lock_waits
 
 PARALLEL_ATTEMPTS = 30
 DEMOTION_ROUNDS = 4
@@ -175,17 +175,7 @@ def test_on_postgresql_two_administrators_demoting_each_other_leave_one(app, mak
             else:
                 outcomes[target_id] = "saved"
 
-    conninfo = postgres_migrated.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(conninfo) as blocker, psycopg.connect(conninfo, autocommit=True) as observer:
-        # Hold the administrators' rows so both edits reach the rule before either decides.
-        blocker.execute("SELECT id FROM users WHERE is_admin FOR NO KEY UPDATE")
-        threads = [threading.Thread(target=demote, args=pair) for pair in ((first, second), (second, first))]
-        for thread in threads:
-            thread.start()
-        _wait_for_lock_waits(observer, 2)
-        blocker.rollback()
-        for thread in threads:
-            thread.join(timeout=30)
+    behind_admin_row_locks(postgres_migrated, partial(demote, first, second), partial(demote, second, first))
     assert sorted(outcomes.values(), key=str) == [
         "saved", {"is_admin": "This is the last active administrator: at least one must remain."}]
     with app.app_context():

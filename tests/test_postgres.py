@@ -9,12 +9,11 @@ import json
 import queue
 import re
 import threading
-import time
 import urllib.error
 import urllib.request
 from collections import Counter
+from functools import partial
 
-import psycopg
 import pytest
 from sqlalchemy import func, select, text
 
@@ -34,6 +33,7 @@ from monitor.models import (
 from monitor.services import demo
 from tests.conftest import Auth, make_config
 from tests.fixtures_crm import row_names
+from tests.fixtures_postgres import behind_admin_row_locks
 from tests.servers import burst, gunicorn, signed_in_opener, status_of
 
 pytestmark = pytest.mark.postgres
@@ -153,22 +153,12 @@ def test_two_administrators_reaching_a_limit_at_once_leave_one_active(app, make_
     """The last-administrator rule holds under PostgreSQL's concurrency, not only SQLite's single writer."""
     admins = [make_user("First Admin", admin=True), make_user("Second Admin", admin=True)]
     set_limits(card_limit=1)
-    conninfo = postgres_migrated.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(conninfo) as blocker, psycopg.connect(conninfo, autocommit=True) as observer:
-        # Hold the administrators' rows so both charges reach the rule before either decides.
-        blocker.execute("SELECT id FROM users WHERE is_admin FOR NO KEY UPDATE")
-        outcomes = []
+    outcomes = []
 
-        def reach_the_limit(admin_id):
-            outcomes.append(_charge_outcome(app, admin_id, [("leads", 1)]))
+    def reach_the_limit(admin_id):
+        outcomes.append(_charge_outcome(app, admin_id, [("leads", 1)]))
 
-        threads = [threading.Thread(target=reach_the_limit, args=(admin_id,)) for admin_id in admins]
-        for thread in threads:
-            thread.start()
-        _wait_for_lock_waits(observer, 2)
-        blocker.rollback()
-        for thread in threads:
-            thread.join(timeout=30)
+    behind_admin_row_locks(postgres_migrated, *(partial(reach_the_limit, admin_id) for admin_id in admins))
     assert outcomes == ["served", "served"]  # each brought the count to exactly 1
     with app.app_context():
         assert db.session.scalar(select(func.count(User.id)).where(User.is_admin.is_(True), User.active.is_(True))) == 1
@@ -181,18 +171,6 @@ def _charge_outcome(app, user_id, cards):
     except activity.LimitReached as refused:
         return refused.status
     return "served"
-
-
-def _wait_for_lock_waits(connection, count, timeout=10):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        waiting = connection.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        ).fetchone()[0]
-        if waiting >= count:
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"{count} transactions did not wait for the administrators' rows")
 
 
 @pytest.fixture
