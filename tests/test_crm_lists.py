@@ -323,9 +323,9 @@ def test_broad_filter_says_more_than_the_count_limit(client, signed_in, crm_buil
 
 
 def test_search_with_many_matches_walks_the_list_order(client, signed_in, crm_builder, monkeypatch):
-    from monitor.services import records
+    from monitor.services.records import conditions
 
-    monkeypatch.setattr(records, "FEW_MATCHES", 3)
+    monkeypatch.setattr(conditions, "FEW_MATCHES", 3)
     crm_builder.many("leads", 7, prefix="Supply")
     crm_builder.deal("Other")
     page = client.get("/leads?q=supply").get_data(as_text=True)

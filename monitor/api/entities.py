@@ -13,14 +13,12 @@ from monitor.api.responses import hal, no_content, page_links, self_links
 from monitor.services import records
 from monitor.services.errors import NotFound, ValidationError
 
-ENTITIES = "<any(leads, contacts, companies, customers):entity>"
+ENTITIES = "<kind:entity>"  # a record kind's name (monitor.routing)
 RECORD_ID = "<int:record_id>"
 
 
 def _find(entity, record_id):
     """The record, or None for an unknown id (or one no database column could hold)."""
-    if not params.is_id(record_id):
-        return None
     try:
         return records.get_record(entity, record_id)
     except NotFound:

@@ -2,18 +2,11 @@
 from datetime import UTC, datetime, timedelta
 
 from monitor.api.responses import ApiValidationError
-from monitor.numbers import is_digits
+from monitor.inputs import MAX_PAGE, is_digits
 from monitor.services import records
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 250
-MAX_PAGE = 1_000_000
-MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on every database
-
-
-def is_id(value):
-    """Whether `value` can be a record's id (larger numbers would overflow the database driver)."""
-    return 0 < value <= MAX_ID
 
 
 def _whole_number(args, name, default, highest):
@@ -84,7 +77,7 @@ def values_of(node, path):
 def whole_numbers(node, path):
     """Ids and the like: one or several non-negative integers."""
     values = values_of(node, path)
-    if not all(is_digits(value) and len(value) <= 18 for value in values):
+    if not all(is_digits(value) for value in values):
         raise ApiValidationError.one(path, "Expected whole numbers", code="InvalidType")
     return [int(value) for value in values]
 
@@ -104,19 +97,13 @@ def whole_number_range(node, path):
 
 # -- List calls of records ------------------------------------------------------------------------
 
-WITH = {
-    "leads": frozenset({"contacts"}),
-    "contacts": frozenset({"leads", "customers"}),
-    "companies": frozenset({"leads", "customers", "contacts"}),
-    "customers": frozenset({"contacts", "companies"}),
-}
 LATEST_UNIX = 253402300799  # 9999-12-31 23:59:59 UTC
 
 
 def embeds(entity, args):
     """The `with=a,b` values this entity supports; unknown ones are ignored, as amoCRM does."""
     asked = {part.strip() for part in args.get("with", "").split(",")}
-    return WITH[entity] & asked
+    return records.KINDS[entity].embeds & asked
 
 
 def order(args):

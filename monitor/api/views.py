@@ -5,11 +5,11 @@ from flask import abort, request
 from flask_login import current_user
 
 from monitor.api import API, bp, params, shapes
+from monitor.api.entities import ENTITIES
 from monitor.api.responses import hal, no_content, page_links, self_links
-from monitor.services import catalog, users
+from monitor.inputs import is_id
+from monitor.services import catalog, pipelines, users
 from monitor.services.errors import NotFound
-
-ENTITIES = "<any(leads, contacts, companies, customers):entity>"
 
 
 @bp.post("/oauth2/access_token")
@@ -50,7 +50,7 @@ def user_detail(user_id):
     """One user (administrators' tokens only); 204 for an unknown id."""
     _require_admin()
     try:
-        return hal(shapes.user(users.get_user(user_id))) if params.is_id(user_id) else no_content()
+        return hal(shapes.user(users.get_user(user_id))) if is_id(user_id) else no_content()
     except NotFound:
         return no_content()
 
@@ -58,10 +58,10 @@ def user_detail(user_id):
 @bp.get(f"{API}/leads/pipelines")
 def pipeline_list():
     """Every pipeline with its statuses."""
-    pipelines = catalog.list_pipelines()
+    rows = pipelines.list_pipelines()
     return hal({
-        "_total_items": len(pipelines), "_links": self_links(f"{API}/leads/pipelines"),
-        "_embedded": {"pipelines": [shapes.pipeline(row) for row in pipelines]},
+        "_total_items": len(rows), "_links": self_links(f"{API}/leads/pipelines"),
+        "_embedded": {"pipelines": [shapes.pipeline(row) for row in rows]},
     })
 
 
@@ -69,7 +69,7 @@ def pipeline_list():
 def pipeline_detail(pipeline_id):
     """One pipeline with its statuses; 204 for an unknown id."""
     try:
-        return hal(shapes.pipeline(catalog.get_pipeline(pipeline_id))) if params.is_id(pipeline_id) else no_content()
+        return hal(shapes.pipeline(pipelines.get_pipeline(pipeline_id)))
     except NotFound:
         return no_content()
 
@@ -78,10 +78,8 @@ def pipeline_detail(pipeline_id):
 def status_list(pipeline_id):
     """The statuses of one pipeline; 204 for an unknown pipeline."""
     try:
-        pipeline = catalog.get_pipeline(pipeline_id) if params.is_id(pipeline_id) else None
+        pipeline = pipelines.get_pipeline(pipeline_id)
     except NotFound:
-        pipeline = None
-    if pipeline is None:
         return no_content()
     return hal({
         "_total_items": len(pipeline.statuses),

@@ -6,6 +6,7 @@ service's. A batch is checked whole before any of it is saved, so a 400 saves no
 """
 from monitor.api import bodies
 from monitor.api.responses import ApiValidationError
+from monitor.inputs import is_id
 from monitor.services import catalog, records
 from monitor.services.errors import NotFound, ValidationError
 from monitor.services.tags import MAX_TAGS
@@ -42,17 +43,13 @@ def json_body(shape):
     return body
 
 
-def _is_id(value):
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**31
-
-
 def _plain_fields(item, errors):
     data = {}
     for api_name, field in LEAD_FIELDS.items():
         if api_name not in item:
             continue
         value = item[api_name]
-        valid = isinstance(value, str) if api_name == "name" else (value is None or _is_id(value))
+        valid = isinstance(value, str) if api_name == "name" else (value is None or is_id(value))
         if valid:
             data[field] = value
         else:
@@ -66,15 +63,15 @@ def _tag_names(tags, errors):
         errors.append(("OutOfRange", "_embedded.tags", f"A lead has at most {MAX_TAGS} tags"))
         return []
     entries = [entry if isinstance(entry, dict) else {} for entry in tags]
-    known = catalog.tag_names_by_id("leads", [entry["id"] for entry in entries if _is_id(entry.get("id"))])
+    known = catalog.tag_names_by_id("leads", [entry["id"] for entry in entries if is_id(entry.get("id"))])
     names = []
     for position, entry in enumerate(entries):
         name, tag_id = entry.get("name"), entry.get("id")
         if isinstance(name, str) and name.strip():
             names.append(name)
-        elif _is_id(tag_id) and tag_id in known:
+        elif is_id(tag_id) and tag_id in known:
             names.append(known[tag_id])
-        elif _is_id(tag_id):
+        elif is_id(tag_id):
             errors.append(("NotFound", f"_embedded.tags.{position}", "There is no lead tag with this id"))
         else:
             errors.append(("InvalidType", f"_embedded.tags.{position}", "Give a tag's name or id"))
@@ -84,7 +81,7 @@ def _tag_names(tags, errors):
 def _linked_ids(entries, path, errors):
     ids = []
     for position, entry in enumerate(entries):
-        if isinstance(entry, dict) and _is_id(entry.get("id")):
+        if isinstance(entry, dict) and is_id(entry.get("id")):
             ids.append(entry["id"])
         else:
             errors.append(("InvalidType", f"{path}.{position}", "Give the record's id"))
@@ -175,7 +172,7 @@ def save_batch(checked, save):
 def existing_lead(item):
     """The lead a PATCH item names by its `id`; ItemErrors when there is none."""
     lead_id = item.get("id") if isinstance(item, dict) else None
-    if not _is_id(lead_id):
+    if not is_id(lead_id):
         raise ItemErrors([("InvalidType", "id", "Give the lead's id")])
     try:
         return records.get_record("leads", lead_id)

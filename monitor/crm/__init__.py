@@ -2,7 +2,10 @@
 from flask import Blueprint
 from flask_login import login_required
 
+from monitor import routing
+
 bp = Blueprint("crm", __name__)
+bp.record_once(routing.register_converters)  # before the views add rules that use them
 
 
 @bp.before_request

@@ -10,13 +10,11 @@ from typing import Optional
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import NotFound
 
-from monitor.crm import forms
+from monitor.crm import bp, forms
 from monitor.services import presets, records
 
 # Counting every match of a broad filter on 100,000 deals costs more than showing the page.
 COUNT_LIMIT = 10_000
-# The list parameter that selects the records linked to one of this entity (crm.filters.LINK_PARAMS).
-LINK_PARAM = {"leads": "lead", "contacts": "contact", "companies": "company", "customers": "customer"}
 # The list column that would only repeat the card a related panel sits on.
 BACK_COLUMN = {"companies": "company"}
 RELATED_COLUMNS = 3
@@ -81,7 +79,13 @@ class Entity:
     @property
     def record_entities(self):
         """The entities whose records this list shows."""
-        return ("contacts", "companies") if self.name == "contacts-companies" else (self.name,)
+        return records.COMBINED_KINDS if self.name == records.COMBINED else (self.name,)
+
+    @property
+    def tabs(self):
+        """The lists of the combined list's records, as tabs above each of them: contacts, companies, both."""
+        lists = (*records.COMBINED_KINDS, records.COMBINED)
+        return [ENTITIES[name] for name in lists] if self.name in lists else []
 
     @property
     def fields(self):
@@ -94,7 +98,7 @@ class Entity:
 
     def page(self, filters, page):
         """One list page: ([(entity name, record), ...], has_more)."""
-        if self.name == "contacts-companies":
+        if self.name == records.COMBINED:
             return records.query_combined(filters, page)
         rows, has_more = records.query_list(self.name, filters, page)
         return [(self.name, record) for record in rows], has_more
@@ -108,7 +112,8 @@ class Entity:
             columns = columns[:RELATED_COLUMNS]
             relations = tuple(column.key for column in columns if column.kind in RELATION_KINDS)
             rows, count = records.linked(record, link.relation, relations=relations)
-            more_url = f"{target.url}?{LINK_PARAM[self.name]}={record.id}"
+            # The list parameter naming a record of this kind is its singular (crm.filters.link_params).
+            more_url = f"{target.url}?{records.KINDS[self.name].singular}={record.id}"
             panels.append(RelatedPanel(link, target, columns, rows, count, more_url))
         return panels
 
@@ -118,7 +123,7 @@ class Entity:
         A filtered list stops counting past COUNT_LIMIT; the whole list is counted exactly.
         """
         limit = None if filters == records.ListFilters() else COUNT_LIMIT
-        if self.name == "contacts-companies":
+        if self.name == records.COMBINED:
             total = records.count_combined(filters, limit)
         else:
             total = records.count_list(self.name, filters, limit)
@@ -140,7 +145,7 @@ EXPORT_TAIL = (
 )
 PANEL = ("responsible", "created", "tags")
 
-ENTITIES = {
+DESCRIPTIONS = {
     "leads": Entity(
         "leads", _l("Deals"), _l("Deal"), _l("New deal"),
         columns=(NAME, Column("status", _l("Status"), "status"), Column("price", _l("Price"), "money"),
@@ -191,12 +196,22 @@ ENTITIES = {
         ),
         price_label=_l("Next purchase"),
     ),
-    "contacts-companies": Entity(
-        "contacts-companies", _l("Contacts and companies"), _l("Contact or company"), None,
+    records.COMBINED: Entity(
+        records.COMBINED, _l("Contacts and companies"), _l("Contact or company"), None,
         columns=(Column("kind", _l("Type"), "entity"), NAME, COMPANY, PHONE, EMAIL, RESPONSIBLE, TAGS, CREATED),
         panel=PANEL,
     ),
 }
+
+
+# One description per list of the registry (records.LISTS), in its order; a kind without one fails here.
+ENTITIES = {name: DESCRIPTIONS[name] for name in records.LISTS}
+
+
+@bp.app_template_global()
+def record_lists():
+    """The lists the navigation offers: one per record kind, in the registry's order."""
+    return [ENTITIES[name] for name in records.KINDS]
 
 
 def get(name):

@@ -16,20 +16,14 @@ from urllib.parse import parse_qsl, urlencode
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from monitor.numbers import is_digits
-from monitor.services import presets, records
+from monitor import inputs
+from monitor.inputs import InvalidValue
+from monitor.services import presets, records, search
 from monitor.services.errors import NotFound
 
 FILTER_PARAMS = (
     "q", "tag", "responsible", "pipeline", "status", "price_from", "price_to", "created_from", "created_to",
 )
-MAX_PAGE = 1_000_000
-# Parameter -> the entity whose record it names.
-LINK_PARAMS = {"company": "companies", "contact": "contacts", "lead": "leads", "customer": "customers"}
-
-
-class BadValue(Exception):
-    """A parameter's value is not understood; the message says what is expected."""
 
 
 @dataclass
@@ -85,9 +79,9 @@ def read_listing(entity, args, user):
     errors = {}
     preset = (args.get("preset") or "").strip()
     params = _expand_preset(entity, preset, args, user, errors)
-    page = _parse(_page, args.get("page"), "page", errors)
+    page = _parse(inputs.parse_page, args.get("page"), "page", errors)
     values = {name: _parse(parser, params.get(name), name, errors) for name, parser in PARSERS.items()}
-    tags = (records.without_control_characters(tag).strip() for tag in params.getlist("tag"))
+    tags = (inputs.without_control_characters(tag).strip() for tag in params.getlist("tag"))
     values["tag"] = [tag for tag in tags if tag]
     values["links"] = _links(entity, params, errors)
     _check_ranges(values, errors)
@@ -99,10 +93,10 @@ def read_listing(entity, args, user):
 
 
 def link_params(entity):
-    """The link filters the list of `entity` takes: parameter -> linked entity."""
+    """The link filters the list of `entity` takes: parameter (the linked kind's singular) -> linked entity."""
     kind = records.KINDS.get(entity)
-    linked = dict(kind.links) if kind is not None else {}
-    return {name: other for name, other in LINK_PARAMS.items() if other in linked}
+    links = kind.links if kind is not None else ()
+    return {records.KINDS[other].singular: other for other, _relation in links}
 
 
 def _links(entity, params, errors):
@@ -117,9 +111,10 @@ def _links(entity, params, errors):
 def _expand_preset(entity, preset, args, user, errors):
     """The effective parameters: the request's, over a saved preset's; "mine" fills `responsible`."""
     params = MultiDict((k, v) for k, v in args.items(multi=True) if k not in ("page", "preset"))
-    if is_digits(preset) and len(preset) < 10:
+    saved_id = _saved_preset_id(preset)
+    if saved_id is not None:
         try:
-            saved = presets.get_saved(user.id, entity, int(preset))
+            saved = presets.get_saved(user.id, entity, saved_id)
         except NotFound:
             errors["preset"] = _l("There is no such preset. Choose one from the list.")
             return params
@@ -139,46 +134,42 @@ def _expand_preset(entity, preset, args, user, errors):
     return params
 
 
+def _saved_preset_id(preset):
+    """The id of a saved preset when `preset` is one ("12"), else None (a built-in one's name)."""
+    try:
+        return inputs.parse_id(preset)
+    except InvalidValue:
+        return None
+
+
 def _parse(parser, value, name, errors):
     try:
         return parser((value or "").strip())
-    except BadValue as bad:
-        errors[name] = bad.args[0]
+    except InvalidValue as invalid:
+        errors[name] = invalid.args[0]
         return None
-
-
-def _page(text):
-    if not text:
-        return 1
-    if not is_digits(text) or not 1 <= int(text) <= MAX_PAGE:
-        raise BadValue(_l("The page is a whole number from 1."))
-    return int(text)
 
 
 def _identifier(text):
-    if not text:
-        return None
-    if not is_digits(text) or len(text) > 12:
-        raise BadValue(_l("Choose a value from the list."))
-    return int(text)
+    return inputs.parse_id(text, _l("Choose a value from the list."))
 
 
 def _amount(text):
     try:
         return records.parse_amount(text)
-    except records.InvalidValue:
-        raise BadValue(_l("Enter a whole number, e.g. 15000.")) from None
+    except InvalidValue:
+        raise InvalidValue(_l("Enter a whole number, e.g. 15000.")) from None
 
 
 def _date(text):
     try:
         return records.parse_date(text)
-    except records.InvalidValue:
-        raise BadValue(_l("Enter a date as YYYY-MM-DD.")) from None
+    except InvalidValue:
+        raise InvalidValue(_l("Enter a date as YYYY-MM-DD.")) from None
 
 
 def _search(text):
-    return text[:records.search.MAX_QUERY_LENGTH]
+    return text[:search.MAX_QUERY_LENGTH]
 
 
 PARSERS = {

@@ -2,7 +2,8 @@
 
 Every page that shows records charges the activity monitor before rendering:
 a card charges one card view, a list, the board and the picker charge the
-number of records they show. Export charges nothing.
+number of records they show. Export charges nothing. `<kind:...>` and `<list:...>`
+match the names in the record kinds registry (monitor.routing).
 """
 from urllib.parse import parse_qsl
 
@@ -16,9 +17,6 @@ from monitor.crm import bp, entities, export, filters, forms
 from monitor.forms import show_errors
 from monitor.services import pipelines, presets, records, users
 from monitor.services.errors import NotFound, ValidationError
-
-RECORDS = "<any(leads, contacts, companies, customers):entity_name>"
-LISTS = '<any(leads, contacts, companies, customers, "contacts-companies"):entity_name>'
 
 
 def _user():
@@ -54,8 +52,7 @@ def _panel(entity, listing):
     }
 
 
-@bp.route("/contacts-companies", defaults={"entity_name": "contacts-companies"})
-@bp.route(f"/{RECORDS}")
+@bp.route("/<list:entity_name>")
 def record_list(entity_name):
     """A list page: 50 records, newest first, with the filter panel."""
     entity = entities.get(entity_name)
@@ -76,7 +73,7 @@ def board(pipeline_id):
     """The pipeline board: a column per status, up to 50 newest deals each."""
     entity = entities.get("leads")
     try:
-        pipeline = records.get_pipeline(pipeline_id)
+        pipeline = pipelines.get_pipeline(pipeline_id)
     except NotFound:
         abort(404)
     listing = filters.read_listing(entity.name, request.args, _user())
@@ -89,12 +86,11 @@ def board(pipeline_id):
 
 def _board_page(entity, pipeline, columns, listing):
     return render_template(
-        "crm/board.html", pipeline=pipeline, columns=columns, all_pipelines=pipelines.list_pipelines(),
-        **_panel(entity, listing),
+        "crm/board.html", pipeline=pipeline, columns=columns, **_panel(entity, listing),
     )
 
 
-@bp.route(f"/{RECORDS}/new", methods=["GET", "POST"])
+@bp.route("/<kind:entity_name>/new", methods=["GET", "POST"])
 def record_new(entity_name):
     """A new record's card; saving creates it."""
     entity = entities.get(entity_name)
@@ -107,7 +103,7 @@ def record_new(entity_name):
     return render_template("crm/card.html", entity=entity, form=form, record=None, related=[])
 
 
-@bp.route(f"/{RECORDS}/<int:record_id>", methods=["GET", "POST"])
+@bp.route("/<kind:entity_name>/<int:record_id>", methods=["GET", "POST"])
 def record_card(entity_name, record_id):
     """A record's card: every field, its linked records; saving edits it."""
     entity = entities.get(entity_name)
@@ -142,7 +138,7 @@ def _save(entity, form, record=None):
     return None
 
 
-@bp.route(f"/{RECORDS}/<int:record_id>/delete", methods=["GET", "POST"])
+@bp.route("/<kind:entity_name>/<int:record_id>/delete", methods=["GET", "POST"])
 def record_delete(entity_name, record_id):
     """Asks to confirm (GET), then deletes (POST)."""
     entity = entities.get(entity_name)
@@ -160,7 +156,7 @@ def record_delete(entity_name, record_id):
     return render_template("crm/delete.html", entity=entity, record=record, form=form)
 
 
-@bp.route(f"/{RECORDS}/autocomplete")
+@bp.route("/<kind:entity_name>/autocomplete")
 def record_autocomplete(entity_name):
     """Up to 10 records matching `q`, as JSON, for the pickers in the card forms."""
     entity = entities.get(entity_name)
@@ -172,7 +168,7 @@ def record_autocomplete(entity_name):
     ])
 
 
-@bp.route(f"/{LISTS}/tags")
+@bp.route("/<list:entity_name>/tags")
 def tag_suggestions(entity_name):
     """Up to 20 names of the list's tags containing `q`, as JSON, for the filter panel's tag picker.
 
@@ -182,7 +178,7 @@ def tag_suggestions(entity_name):
     return jsonify(records.suggest_tags(entity.record_entities, request.args.get("q", "")))
 
 
-@bp.route(f"/{RECORDS}/export.csv")
+@bp.route("/<kind:entity_name>/export.csv")
 def record_export(entity_name):
     """Every record the list's parameters select, as CSV; needs the export right."""
     entity = entities.get(entity_name)
@@ -194,7 +190,7 @@ def record_export(entity_name):
     return export.csv_response(entity, listing.filters)
 
 
-@bp.route(f"/{LISTS}/presets", methods=["POST"])
+@bp.route("/<list:entity_name>/presets", methods=["POST"])
 def preset_save(entity_name):
     """Save the list's current filter as a named preset of the user's."""
     entity = entities.get(entity_name)
@@ -212,7 +208,7 @@ def preset_save(entity_name):
     return redirect(f"{entity.url}?preset={preset.id}")
 
 
-@bp.route(f"/{LISTS}/presets/<int:preset_id>/delete", methods=["POST"])
+@bp.route("/<list:entity_name>/presets/<int:preset_id>/delete", methods=["POST"])
 def preset_delete(entity_name, preset_id):
     """Delete one of the user's saved presets."""
     entity = entities.get(entity_name)

@@ -1,14 +1,11 @@
-"""Reference data the API serves besides records: the account, pipelines with statuses, tags."""
+"""Reference data the API serves besides records and pipelines (services.pipelines): the account, tags."""
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from monitor.db import db
-from monitor.models import Account, Pipeline, Tag
+from monitor.models import Account, Tag
 from monitor.models.crm import tag_key
 from monitor.services.errors import NotFound
-
-# Tags are kept per entity kind under the singular name.
-TAG_ENTITIES = {"leads": "lead", "contacts": "contact", "companies": "company", "customers": "customer"}
+from monitor.services.records import KINDS
 
 
 def get_account():
@@ -19,28 +16,13 @@ def get_account():
     return account
 
 
-def list_pipelines():
-    """Every pipeline with its statuses, main first, by sort order."""
-    query = (select(Pipeline).options(selectinload(Pipeline.statuses))
-             .order_by(Pipeline.is_main.desc(), Pipeline.sort, Pipeline.id))
-    return db.session.scalars(query).all()
-
-
-def get_pipeline(pipeline_id):
-    """One pipeline with its statuses; NotFound otherwise."""
-    pipeline = db.session.get(Pipeline, pipeline_id, options=[selectinload(Pipeline.statuses)])
-    if pipeline is None:
-        raise NotFound(pipeline_id)
-    return pipeline
-
-
 def list_tags(entity, page, limit, name_query=None, ids=None):
     """One page of an entity kind's tags by name, and whether another page follows.
 
     `entity` is the API's plural name (`leads`...); `name_query` matches part of the name
     (compared by the tag's folded key, so "вип" finds "ВИП"), `ids` keeps only those tags.
     """
-    query = select(Tag).where(Tag.entity == TAG_ENTITIES[entity])
+    query = select(Tag).where(Tag.entity == KINDS[entity].singular)
     if name_query and tag_key(name_query):
         query = query.where(Tag.key.contains(tag_key(name_query), autoescape=True))
     if ids:
@@ -54,6 +36,6 @@ def tag_names_by_id(entity, tag_ids):
     if not tag_ids:
         return {}
     rows = db.session.execute(
-        select(Tag.id, Tag.name).where(Tag.id.in_(set(tag_ids)), Tag.entity == TAG_ENTITIES[entity])
+        select(Tag.id, Tag.name).where(Tag.id.in_(set(tag_ids)), Tag.entity == KINDS[entity].singular)
     )
     return dict(rows.all())

@@ -1,14 +1,19 @@
-"""Pipelines and their statuses."""
+"""Pipelines and their statuses: creating them, and the one place that reads them."""
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from monitor.db import db
+from monitor.inputs import is_id
 from monitor.models import Account, Pipeline, Status
 from monitor.models.crm import LOST_STATUS_ID, WON_STATUS_ID
+from monitor.services.errors import NotFound
 
 # amoCRM numbers ordinary statuses account-wide; keep them clear of 142/143.
 FIRST_STATUS_ID = 1000
 DEFAULT_STAGES = ("First contact", "Negotiation", "Decision making", "Contract discussion")
 STAGE_COLORS = ("#99ccff", "#ffff99", "#ffcc66", "#ff9966", "#ccff99", "#dddddd")
+# Main first, then by sort order: how every list of pipelines reads, and which one is the default.
+PIPELINE_ORDER = (Pipeline.is_main.desc(), Pipeline.sort, Pipeline.id)
 
 
 def create_pipeline(name, stage_names, is_main=False):
@@ -48,5 +53,20 @@ def ensure_account():
 
 
 def list_pipelines():
-    """Every pipeline, main first, by sort order."""
-    return db.session.scalars(select(Pipeline).order_by(Pipeline.is_main.desc(), Pipeline.sort, Pipeline.id)).all()
+    """Every pipeline with its statuses, main first, by sort order."""
+    query = select(Pipeline).options(selectinload(Pipeline.statuses)).order_by(*PIPELINE_ORDER)
+    return db.session.scalars(query).all()
+
+
+def get_pipeline(pipeline_id):
+    """The pipeline with this id, its statuses in order; NotFound otherwise."""
+    pipeline = (db.session.get(Pipeline, pipeline_id, options=[selectinload(Pipeline.statuses)])
+                if is_id(pipeline_id) else None)
+    if pipeline is None:
+        raise NotFound(pipeline_id)
+    return pipeline
+
+
+def main_pipeline_id():
+    """The id of the pipeline new deals land in by default: the main one (else the first)."""
+    return db.session.scalar(select(Pipeline.id).order_by(*PIPELINE_ORDER))

@@ -3,18 +3,18 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from monitor.db import db
+from monitor.inputs import is_id, without_control_characters
 from monitor.models import SavedFilter
 from monitor.services.errors import NotFound, ValidationError
-from monitor.services.records import without_control_characters
+from monitor.services.records import COMBINED, COMBINED_KINDS, KINDS, STATES
 
-# Open, Won and Lost select deals by state; contacts and companies by the state of their deals.
-BUILT_IN = {
-    "leads": ("all", "mine", "open", "won", "lost"),
-    "contacts": ("all", "mine", "open", "won", "lost"),
-    "companies": ("all", "mine", "open", "won", "lost"),
-    "customers": ("all", "mine"),
-    "contacts-companies": ("all", "mine", "open", "won", "lost"),
-}
+
+def _offered(entities):
+    """All and Mine everywhere; Open, Won and Lost where every kind shown has a state (Kind.by_state)."""
+    return ("all", "mine", *(STATES if all(KINDS[entity].by_state for entity in entities) else ()))
+
+
+BUILT_IN = {**{entity: _offered((entity,)) for entity in KINDS}, COMBINED: _offered(COMBINED_KINDS)}
 MAX_NAME_LENGTH = 100
 MAX_QUERY_LENGTH = 2000
 
@@ -35,7 +35,7 @@ def saved_presets(user_id, entity):
 
 def get_saved(user_id, entity, preset_id):
     """The user's own saved filter with this id for `entity`; NotFound otherwise."""
-    preset = db.session.get(SavedFilter, preset_id) if 0 < preset_id < 2**31 else None
+    preset = db.session.get(SavedFilter, preset_id) if is_id(preset_id) else None
     if preset is None or preset.user_id != user_id or preset.entity != entity:
         raise NotFound(preset_id)
     return preset

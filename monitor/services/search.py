@@ -1,6 +1,6 @@
 """Search in names, phones and e-mails: SQLite FTS5 (trigram index), ILIKE on other databases.
 
-Migration 0002 creates one FTS5 table per entity (`search_leads`, ...) holding each
+Migration 0002 creates one FTS5 table per entity (`search_<entity>`: `search_leads`, ...) holding each
 record's name, phone, e-mail and phone digits under the record's id, kept in sync
 by triggers. A query is split into words and every word must occur somewhere
 (substring, case-insensitive); a query that looks like a phone number also
@@ -16,13 +16,8 @@ import re
 from sqlalchemy import and_, column, func, literal_column, or_, select, table
 
 from monitor.db import db
+from monitor.inputs import CONTROL_CHARACTERS
 
-SEARCH_TABLES = {
-    "leads": "search_leads",
-    "contacts": "search_contacts",
-    "companies": "search_companies",
-    "customers": "search_customers",
-}
 PHONE_PUNCTUATION = (" ", "-", "(", ")", "+", ".", "/")
 PHONE_LIKE = re.compile(r"^[\d\s()+\-./]+$")
 # The trigram index finds substrings of three characters or more; shorter words
@@ -33,7 +28,6 @@ MIN_INDEXED_LENGTH = 3
 # lower case (2 characters: at most 4 ranges); LIKE checks the rest of it.
 PREFIX_RANGE_LENGTH = 2
 MAX_QUERY_LENGTH = 200
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 MAX_CODE_POINT = 0x10FFFF
 SURROGATES = (0xD800, 0xDFFF)
 
@@ -48,6 +42,8 @@ def phone_digits(expression):
 
 def words(query):
     """The words of a search query, at most MAX_QUERY_LENGTH characters in all (control characters dropped)."""
+    # Every control character separates words: the others become spaces, and split() already
+    # splits at tab, newline and carriage return, the ones CONTROL_CHARACTERS leaves to text.
     return CONTROL_CHARACTERS.sub(" ", (query or "")[:MAX_QUERY_LENGTH]).split()
 
 
@@ -145,7 +141,9 @@ def prefix_end(prefix):
 
 
 def _fts_ids(entity, columns, query):
-    name = SEARCH_TABLES[entity]
+    if not (entity.isascii() and entity.isalpha()):  # a kind's name, never text that could reach the SQL
+        raise ValueError(f"unknown entity {entity!r}")
+    name = f"search_{entity}"  # migration 0002's index of the entity
     indexed = (*columns, "digits") if "phone" in columns else columns
     fts = table(name, column("rowid"), *(column(field) for field in indexed))
     matches = literal_column(name).op("MATCH", is_comparison=True)

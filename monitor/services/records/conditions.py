@@ -1,0 +1,148 @@
+"""Query planning: a list's selection (ListFilters) as WHERE clauses, one small builder per filter."""
+from sqlalchemy import and_, or_, select, union_all
+
+from monitor.db import db
+from monitor.models import Company, Contact, Deal
+from monitor.models.crm import LOST_STATUS_ID, WON_STATUS_ID, deal_contacts
+from monitor.services import search, tags
+from monitor.services.records.kinds import KINDS, kind_of
+
+# A search matching at most this many records is resolved to its ids first; a larger one
+# is checked row by row while walking the list in order (no sort of every match).
+FEW_MATCHES = 500
+STATES = ("open", "won", "lost")
+CLOSED_STATUSES = (WON_STATUS_ID, LOST_STATUS_ID)
+
+
+def where_clauses(kind, filters, ordered=False):
+    """WHERE clauses for `filters`; `ordered`: for a query that walks the list order (a page)."""
+    conditions = _by_search(kind, filters.q, ordered)
+    for build in (_by_ids, _by_links, _by_tags, _by_responsible, _by_stage, _by_state, _by_price, _by_dates):
+        conditions.extend(build(kind, filters))
+    return conditions
+
+
+def _by_ids(kind, filters):
+    return [kind.model.id.in_(filters.ids)] if filters.ids else []
+
+
+def _by_links(kind, filters):
+    relations = dict(kind.links)
+    conditions = []
+    for entity, record_id in filters.links:
+        if entity in relations:
+            attribute = getattr(kind.model, relations[entity])
+            target = attribute.property.mapper.class_
+            linked_ids = select(kind.model.id).join(attribute).where(target.id == record_id)
+            conditions.append(kind.model.id.in_(linked_ids))
+    return conditions
+
+
+def _by_search(kind, query, ordered):
+    matches = search_ids(kind.name, query)
+    if matches is None:
+        return []
+    column = list(matches.subquery().c)[0]
+    found = db.session.scalars(select(column).limit(FEW_MATCHES + 1)).all()
+    if len(found) <= FEW_MATCHES:
+        return [kind.model.id.in_(found)]
+    if ordered:
+        # `id + 0` keeps SQLite from looking every match up by id and sorting them all: it
+        # walks the list's own order (the created_at index) and stops after one page.
+        return [(kind.model.id + 0).in_(matches)]
+    return [kind.model.id.in_(matches)]
+
+
+def search_ids(entity, query):
+    """A SELECT of the ids of `entity` records the search `query` finds (None for no query)."""
+    kind = kind_of(entity)
+    own = search.matching_ids(entity, kind.model, kind.search_columns, query)
+    if own is None or not kind.search_linked or search.is_short(query):
+        return own  # a short query is a quick jump by the start of a name: the record's own fields only
+    contacts = KINDS["contacts"]
+    companies = KINDS["companies"]
+    link, record_column, contact_column = kind.contacts_link
+    by_contact = select(link.c[record_column]).where(link.c[contact_column].in_(
+        search.matching_ids("contacts", Contact, contacts.search_columns, query)
+    ))
+    by_company = select(kind.model.id).where(kind.model.company_id.in_(
+        search.matching_ids("companies", Company, companies.search_columns, query)
+    ))
+    return union_all(own, by_contact, by_company)
+
+
+def _by_tags(kind, filters):
+    return [
+        kind.model.id.in_(tags.tagged_ids(kind.singular, kind.tag_table, kind.tag_column, name))
+        for name in filters.tags
+    ]
+
+
+def _by_responsible(kind, filters):
+    return [kind.model.responsible_user_id.in_(filters.responsible)] if filters.responsible else []
+
+
+def _by_stage(kind, filters):
+    if kind.model is not Deal:
+        return []
+    conditions = []
+    if filters.pipelines:
+        conditions.append(Deal.pipeline_id.in_(filters.pipelines))
+    if filters.statuses:
+        conditions.append(Deal.status_id.in_(filters.statuses))
+    if filters.stages:
+        conditions.append(or_(*(
+            and_(Deal.pipeline_id == pipeline_id, Deal.status_id == status_id)
+            for pipeline_id, status_id in filters.stages
+        )))
+    return conditions
+
+
+def _state_condition(state):
+    if state == "won":
+        return Deal.status_id == WON_STATUS_ID
+    if state == "lost":
+        return Deal.status_id == LOST_STATUS_ID
+    if state == "open":
+        return Deal.status_id.notin_(CLOSED_STATUSES)
+    raise ValueError(f"unknown state {state!r}")
+
+
+def _by_state(kind, filters):
+    if filters.state is None:
+        return []
+    condition = _state_condition(filters.state)
+    if not kind.by_state:
+        return []
+    if kind.model is Contact:
+        with_deal = select(deal_contacts.c.contact_id).join(Deal, Deal.id == deal_contacts.c.deal_id)
+        return [Contact.id.in_(with_deal.where(condition))]
+    if kind.model is Company:
+        return [Company.id.in_(select(Deal.company_id).where(condition))]
+    return [condition]
+
+
+def _by_price(kind, filters):
+    if kind.price_column is None:
+        return []
+    column = getattr(kind.model, kind.price_column)
+    conditions = []
+    if filters.price_from is not None:
+        conditions.append(column >= filters.price_from)
+    if filters.price_to is not None:
+        conditions.append(column <= filters.price_to)
+    return conditions
+
+
+def _by_dates(kind, filters):
+    bounds = (
+        (kind.model.created_at, filters.created_from, filters.created_to),
+        (kind.model.updated_at, filters.updated_from, filters.updated_to),
+    )
+    conditions = []
+    for column, start, end in bounds:
+        if start is not None:
+            conditions.append(column >= start)
+        if end is not None:
+            conditions.append(column <= end)
+    return conditions

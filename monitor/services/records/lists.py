@@ -1,0 +1,227 @@
+"""Reading records: list pages and counts, the combined list, one record and the records linked to it."""
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import func, literal, select, union_all
+from sqlalchemy.orm import joinedload, selectinload, with_parent
+
+from monitor.db import db
+from monitor.inputs import is_id
+from monitor.services import search, tags
+from monitor.services.errors import NotFound
+from monitor.services.records.conditions import where_clauses
+from monitor.services.records.kinds import COMBINED_KINDS, ENTITY_OF_MODEL, KINDS, kind_of
+
+PER_PAGE = 50
+ORDER_FIELDS = ("created_at", "updated_at", "id")
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    """A list's selection. Every field is optional; all given ones must hold together.
+
+    q             search text: name, phone, e-mail (deals and customers also match by
+                  their contacts' and company's name, phone and e-mail); a short query
+                  (search.is_short: "a", "iv") finds the record's own fields starting with it
+    tags          tag names; the record must carry every one (case-insensitive)
+    responsible   user ids; any of them
+    pipelines     pipeline ids; any of them (deals only)
+    statuses      status ids; any of them (deals only)
+    stages        (pipeline_id, status_id) pairs; any of them (deals only)
+    state         "open" | "won" | "lost": deals in that state; contacts and companies
+                  with at least one such deal (customers: ignored)
+    price_from, price_to      inclusive bounds on `price` (deals) or `next_price` (customers)
+    created_from, created_to  inclusive bounds (naive UTC datetimes)
+    updated_from, updated_to  inclusive bounds (naive UTC datetimes)
+    ids           record ids; any of them
+    links         (entity, id) pairs: records linked to each of these records, e.g.
+                  (("companies", 5),) the deals, contacts or customers of company 5
+    order         ((field, "asc" | "desc"), ...), field one of created_at, updated_at, id;
+                  ties are broken by id in the last direction. Default: newest first.
+    Filters that do not apply to an entity are ignored.
+    """
+
+    q: str = ""
+    tags: tuple[str, ...] = ()
+    responsible: tuple[int, ...] = ()
+    pipelines: tuple[int, ...] = ()
+    statuses: tuple[int, ...] = ()
+    stages: tuple[tuple[int, int], ...] = ()
+    state: Optional[str] = None
+    price_from: Optional[int] = None
+    price_to: Optional[int] = None
+    created_from: Optional[datetime] = None
+    created_to: Optional[datetime] = None
+    updated_from: Optional[datetime] = None
+    updated_to: Optional[datetime] = None
+    ids: tuple[int, ...] = ()
+    links: tuple[tuple[str, int], ...] = ()
+    order: tuple[tuple[str, str], ...] = (("created_at", "desc"),)
+
+
+def query_list(entity, filters=ListFilters(), page=1, per_page=PER_PAGE, relations=None):  # noqa: B008
+    """One page of records of `entity` matching `filters`: returns (rows, has_more).
+
+    entity     "leads" | "contacts" | "companies" | "customers"
+    filters    a ListFilters (default: everything, newest first)
+    page       1-based page number; a page past the end gives ([], False)
+    per_page   rows per page (the web shows 50, the API up to 250)
+    relations  relationship names to load with the rows (default: Kind.eager, what a list shows)
+    ValueError for an unknown entity, a page or per_page below 1, or an unknown order field.
+    """
+    kind = kind_of(entity)
+    ids = page_ids(kind, where_clauses(kind, filters, ordered=True), filters.order, page, per_page)
+    return load(kind, ids[:per_page], relations), len(ids) > per_page
+
+
+def count_list(entity, filters=ListFilters(), limit=None):  # noqa: B008 (frozen)
+    """How many records of `entity` match `filters`.
+
+    With `limit`, counting stops past it: the result is then `limit + 1`, meaning "more
+    than `limit`" (a cheap answer for filters that match a large part of the table).
+    """
+    kind = kind_of(entity)
+    matching = select(kind.model.id).where(*where_clauses(kind, filters))
+    if limit is not None:
+        matching = matching.limit(limit + 1)
+    return db.session.scalar(select(func.count()).select_from(matching.subquery()))
+
+
+def page_ids(kind, conditions, order, page, per_page):
+    """The ids of one page plus one more (to tell whether more exist), read from the indexes only."""
+    if page < 1 or per_page < 1:
+        raise ValueError("page and per_page start at 1")
+    statement = (
+        select(kind.model.id)
+        .where(*conditions)
+        .order_by(*_order(kind, order))
+        .offset((page - 1) * per_page)
+        .limit(per_page + 1)
+    )
+    return db.session.scalars(statement).all()
+
+
+def load(kind, ids, relations=None):
+    """The records with these ids, in this order, with `relations` loaded."""
+    if not ids:
+        return []
+    statement = select(kind.model).where(kind.model.id.in_(ids)).options(*_eager(kind, relations))
+    loaded = {record.id: record for record in db.session.scalars(statement)}
+    return [loaded[record_id] for record_id in ids if record_id in loaded]
+
+
+def iter_records(entity, filters=ListFilters(), batch=1000):  # noqa: B008 (frozen)
+    """Every record matching `filters`, in list order, fetched `batch` rows at a time (constant memory)."""
+    kind = kind_of(entity)
+    statement = (
+        select(kind.model)
+        .where(*where_clauses(kind, filters, ordered=True))
+        .order_by(*_order(kind, filters.order))
+        .options(*_eager(kind))
+        .execution_options(yield_per=batch)
+    )
+    yield from db.session.scalars(statement)
+
+
+def autocomplete(entity, query, limit=10):
+    """Up to `limit` newest records of `entity` whose name, phone or e-mail matches `query`."""
+    if not search.words(query):
+        return []
+    rows, _more = query_list(entity, ListFilters(q=query), 1, limit)
+    return rows
+
+
+def query_combined(filters=ListFilters(), page=1, per_page=PER_PAGE):  # noqa: B008 (frozen)
+    """Contacts and companies together, newest first: ([(entity, record), ...], has_more)."""
+    if page < 1 or per_page < 1:
+        raise ValueError("page and per_page start at 1")
+    depth = page * per_page + 1
+    sides = []
+    for entity in COMBINED_KINDS:
+        kind = KINDS[entity]
+        # Each side stops at the rows this page can need, so page 1 reads ~51 rows per side.
+        side = (
+            select(literal(entity).label("entity"), kind.model.id.label("id"),
+                   kind.model.created_at.label("created_at"))
+            .where(*where_clauses(kind, filters, ordered=True))
+            .order_by(kind.model.created_at.desc(), kind.model.id.desc())
+            .limit(depth)
+            .subquery()
+        )
+        sides.append(select(side))
+    merged = union_all(*sides).subquery()
+    found = db.session.execute(
+        select(merged.c.entity, merged.c.id)
+        .order_by(merged.c.created_at.desc(), merged.c.id.desc(), merged.c.entity)
+        .offset((page - 1) * per_page)
+        .limit(per_page + 1)
+    ).all()
+    page_rows = found[:per_page]
+    loaded = {}
+    for entity in COMBINED_KINDS:
+        ids = [record_id for name, record_id in page_rows if name == entity]
+        loaded.update({(entity, record.id): record for record in load(KINDS[entity], ids)})
+    return [(entity, loaded[entity, record_id]) for entity, record_id in page_rows], len(found) > per_page
+
+
+def count_combined(filters=ListFilters(), limit=None):  # noqa: B008 (frozen)
+    """How many contacts and companies together match `filters` (see count_list for `limit`)."""
+    return sum(count_list(entity, filters, limit) for entity in COMBINED_KINDS)
+
+
+def _eager(kind, relations=None):
+    """Loader options: collections by a second SELECT ... IN, single records joined in."""
+    options = []
+    for relation in kind.eager if relations is None else relations:
+        attribute = getattr(kind.model, relation)
+        many = attribute.property.uselist
+        options.append(selectinload(attribute) if many else joinedload(attribute))
+    return options
+
+
+def _order(kind, order):
+    clauses = []
+    for field, direction in order:
+        if field not in ORDER_FIELDS or direction not in ("asc", "desc"):
+            raise ValueError(f"cannot order by {field!r} {direction!r}")
+        column = getattr(kind.model, field)
+        clauses.append(column.desc() if direction == "desc" else column.asc())
+    last = order[-1][1] if order else "desc"
+    if not any(field == "id" for field, _direction in order):
+        clauses.append(kind.model.id.desc() if last == "desc" else kind.model.id.asc())
+    return clauses
+
+
+# -- One record and what links to it ---------------------------------------------------------------
+
+
+def get_record(entity, record_id):
+    """The record of `entity` with this id; NotFound otherwise."""
+    model = kind_of(entity).model
+    record = db.session.get(model, record_id) if is_id(record_id) else None
+    if record is None:
+        raise NotFound(record_id)
+    return record
+
+
+def linked(record, relation, limit=PER_PAGE, relations=()):
+    """Up to `limit` newest records linked to `record` through `relation` (e.g. "deals"), and their number.
+
+    `relations`: relationships of those records to load with them (what the rows show), not one by one.
+    """
+    attribute = getattr(type(record), relation)
+    target = attribute.property.mapper.class_
+    condition = with_parent(record, attribute)
+    rows = db.session.scalars(
+        select(target).where(condition).order_by(target.created_at.desc(), target.id.desc()).limit(limit)
+        .options(*_eager(KINDS[ENTITY_OF_MODEL[target]], relations))
+    ).all()
+    if len(rows) < limit:
+        return rows, len(rows)  # all of them: no need to count
+    return rows, db.session.scalar(select(func.count()).select_from(target).where(condition))
+
+
+def suggest_tags(entities, text):
+    """Names of tags of these entities containing `text`, for the filter panel's tag picker (tags.suggest)."""
+    return tags.suggest([kind_of(entity).singular for entity in entities], text)
