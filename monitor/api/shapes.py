@@ -4,6 +4,7 @@ from calendar import timegm
 from monitor.api import API
 from monitor.api.responses import self_links
 from monitor.models.crm import LOST_STATUS_ID, WON_STATUS_ID
+from monitor.services.records import KINDS
 
 # amoCRM's status type: 0 an ordinary stage, 1 "unsorted" (Tally has none).
 STATUS_TYPE_REGULAR = 0
@@ -37,8 +38,7 @@ def user(record):
     return {
         "id": record.id, "name": record.name, "email": record.email, "lang": record.language or "en",
         "rights": {
-            "leads": entity_rights, "contacts": entity_rights, "companies": entity_rights,
-            "customers": entity_rights, "is_admin": record.is_admin, "is_free": False,
+            **{entity: entity_rights for entity in KINDS}, "is_admin": record.is_admin, "is_free": False,
             "is_active": record.active, "group_id": None, "role_id": None,
         },
         "_links": self_links(f"{API}/users/{record.id}"),
