@@ -34,6 +34,7 @@ def create_app(test_config=None):
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
+    register_workers(app)
     return app
 
 
@@ -100,7 +101,7 @@ def register_blueprints(app):
 
 
 def register_errorhandlers(app):
-    """HTML error pages for the browser, problem+json under /api."""
+    """HTML error pages for the browser, problem+json under /api (activity's refusals too)."""
     from monitor import activity, errors
 
     errors.init_app(app)
@@ -112,3 +113,10 @@ def register_commands(app):
     from monitor.commands import init_app
 
     init_app(app)
+
+
+def register_workers(app):
+    """Each server process's background thread (outbox e-mail, pruning), started on its first request."""
+    from monitor.activity import worker
+
+    worker.init_app(app)

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from monitor import activity
+from monitor.activity import rules
 from monitor.db import db
 from monitor.models import Deal, Pipeline, User
 from monitor.services import pipelines, records
@@ -95,15 +96,16 @@ def crm_builder(app, clock):
 
 @pytest.fixture
 def charges(monkeypatch):
-    """Every `activity.charge` call the views make, recorded and passed on to the real service."""
+    """Every `activity.charge` call the views make, directly or through activity's rules, recorded and passed on."""
     calls = []
     real_charge = activity.charge
 
-    def recording_charge(user, channel, cards=(), elements=0):
+    def recording_charge(user, channel, cards=(), elements=0, **origin):
         calls.append({"user": user.id, "channel": channel, "cards": list(cards), "elements": elements})
-        return real_charge(user, channel, cards=cards, elements=elements)
+        return real_charge(user, channel, cards=cards, elements=elements, **origin)
 
     monkeypatch.setattr(activity, "charge", recording_charge)
+    monkeypatch.setattr(rules, "charge", recording_charge)  # charge_record, charge_new_links
     return calls
 
 

@@ -6,10 +6,11 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy.exc
+from flask import request
 from sqlalchemy import func, select
 
 from monitor import activity, create_app
-from monitor.activity import service
+from monitor.activity import origin
 from monitor.db import db
 from monitor.models import ActivityCount, ActivityEvent, OutboxMessage, User
 from tests.conftest import make_config
@@ -201,14 +202,14 @@ def test_the_tripping_request_is_kept_as_its_path_only(app, client, auth, user, 
     assert "<script>" not in message["body"] and "AAAA" not in message["body"]
 
 
-def test_request_details_bound_the_path_and_the_address(app):
+def test_request_origin_bounds_the_path_and_the_address(app):
     long_path = "/leads/" + "a%0Ab" * 400  # a line break, percent-encoded as the URL had it
     with app.test_request_context(long_path + "?q=x", environ_base={"REMOTE_ADDR": "1" * 500}):
-        details = service.request_details()
-    assert details["request_line"].startswith("GET /leads/a%0Ab")
-    assert len(details["request_line"]) == service.REQUEST_LINE_MAX
-    assert "\n" not in details["request_line"] and "?" not in details["request_line"]
-    assert len(details["ip"]) == service.IP_MAX
+        details = origin.Origin.of(request)
+    assert details.request_line.startswith("GET /leads/a%0Ab")
+    assert len(details.request_line) == origin.REQUEST_LINE_MAX
+    assert "\n" not in details.request_line and "?" not in details.request_line
+    assert len(details.address) == origin.IP_MAX
 
 
 # Item 15: customer data does not stay in caches.

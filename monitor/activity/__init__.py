@@ -1,27 +1,29 @@
-"""Activity monitoring: the one module that owns counting, deactivation and reactivation.
+"""Activity monitoring: the one package that owns counting, deactivation and reactivation.
 
-Every view that shows CRM records calls `charge` *before* it renders them:
+Every view that shows CRM records charges *before* it renders them, handing over the
+request's origin (the address and request line a deactivation keeps):
 
-    activity.charge(current_user, "web", cards=[("leads", deal.id)])   # a card
-    activity.charge(current_user, "web", elements=len(rows))            # a list page
+    origin = activity.Origin.of(request)
+    activity.charge(current_user, "web", elements=len(rows), origin=origin)         # a list page
+    activity.charge_record(current_user, "web", "leads", deal.id, origin=origin)    # one record
+    activity.charge_new_links(current_user, "web", "leads", [(data, deal)], origin=origin)  # a save
 
-`charge` raises `LimitReached` when the records must not be shown; its error
-handler answers 403 (or 429 for the last administrator), HTML or problem+json.
+`charge` raises `LimitReached` when the records must not be shown; its error handler
+answers 403 (or 429 for the last administrator), HTML or problem+json.
 """
-from monitor.activity.service import (
-    CHANNELS,
-    LimitReached,
-    charge,
-    deactivation_message,
-    describe_limit,
-    reactivate_user,
-)
+from monitor.activity.origin import Origin
+from monitor.activity.rules import charge_new_links, charge_record
+from monitor.activity.service import CHANNELS, LimitReached, charge, reactivate_user
 from monitor.activity.settings import get_settings, monitoring_enabled
+from monitor.activity.wording import deactivation_message, describe_limit
 
 __all__ = [
     "CHANNELS",
     "LimitReached",
+    "Origin",
     "charge",
+    "charge_new_links",
+    "charge_record",
     "deactivation_message",
     "describe_limit",
     "get_settings",
@@ -32,7 +34,7 @@ __all__ = [
 
 
 def init_app(app):
-    """Register the refusal handler and the outbox worker."""
+    """Register the refusal handler, and `describe_limit` for the pages that list events."""
     from monitor.activity import handlers
 
     handlers.init_app(app)

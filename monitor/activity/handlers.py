@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import logout_user
 
 from monitor.activity.service import LimitReached
+from monitor.activity.wording import describe_refusal
 from monitor.errors import problem, wants_problem_json
 
 
@@ -11,10 +12,10 @@ def limit_reached_response(error: LimitReached):
     """403 (deactivated) or 429 with Retry-After (the last administrator)."""
     if error.status == 429:
         detail = _("Activity limit reached: %(limit)s. Try again in %(seconds)d seconds.",
-                   limit=error.describe(), seconds=error.retry_after)
+                   limit=describe_refusal(error), seconds=error.retry_after)
         headers = {"Retry-After": str(error.retry_after)}
     else:
-        detail = _("Deactivated by activity monitoring: %(limit)s", limit=error.describe(", "))
+        detail = _("Deactivated by activity monitoring: %(limit)s", limit=describe_refusal(error, ", "))
         headers = {}
     if wants_problem_json():
         return problem(error.status, detail, headers=headers)
@@ -25,11 +26,5 @@ def limit_reached_response(error: LimitReached):
 
 
 def init_app(app):
-    """Register the handler and the per-process outbox worker."""
-    from monitor.activity import outbox
-
+    """Register the handler."""
     app.register_error_handler(LimitReached, limit_reached_response)
-
-    @app.before_request
-    def _start_outbox_worker():
-        outbox.ensure_worker(app)

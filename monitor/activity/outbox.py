@@ -4,11 +4,9 @@ Every worker process may run this at once: a message is claimed with a condition
 before sending, so only one process sends it.
 """
 import logging
-import os
 import smtplib
 import socket
 import threading
-import time
 from datetime import timedelta
 
 from flask import current_app
@@ -97,34 +95,9 @@ def send_due_in(app):
             log.exception("outbox: sending failed")
 
 
-_worker_pid = None
-_worker_lock = threading.Lock()
-
-
-def ensure_worker(app):
-    """Start this process's background sender/pruner once (again after a fork)."""
-    global _worker_pid
-    if not app.config.get("OUTBOX_WORKER", True) or _worker_pid == os.getpid():
+def send_soon():
+    """After the commit that queued alert mail: send it in a thread of its own, without making the request wait."""
+    if not current_app.config.get("OUTBOX_SEND_AFTER_COMMIT", True):
         return
-    with _worker_lock:
-        if _worker_pid == os.getpid():
-            return
-        _worker_pid = os.getpid()
-        threading.Thread(target=_work, args=(app,), daemon=True, name="outbox-worker").start()
-
-
-def _work(app):
-    from monitor.activity.housekeeping import prune
-
-    interval = app.config.get("OUTBOX_INTERVAL_SECONDS", RETRY_SECONDS)
-    runs = 0
-    while True:
-        time.sleep(interval)
-        send_due_in(app)
-        runs += 1
-        if runs % 20 == 0:
-            with app.app_context():
-                try:
-                    prune()
-                except Exception:
-                    log.exception("prune failed")
+    app = current_app._get_current_object()
+    threading.Thread(target=send_due_in, args=(app,), daemon=True, name="outbox-send").start()

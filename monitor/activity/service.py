@@ -5,31 +5,30 @@ adds to the window's count and returns the new total, so parallel requests from 
 several worker processes can never see more than the limit together. The statements are
 portable (INSERT ... ON CONFLICT ... DO UPDATE ... RETURNING), so PostgreSQL's row locks give
 the same exactness.
+
+Nothing here reads the request: the views hand over the channel and the request's Origin.
 """
 from dataclasses import dataclass
 from datetime import datetime
 from math import ceil
-from typing import Optional
-from urllib.parse import quote
+from typing import NamedTuple, Optional
 
-from flask import current_app, has_request_context, request
-from flask_babel import gettext as _
+from flask import current_app
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from monitor.activity import alerts, counting
+from monitor.activity import alerts, counting, outbox
+from monitor.activity.events import latest_deactivation, record_limit_event
+from monitor.activity.origin import UNKNOWN
 from monitor.activity.settings import get_settings, plan_allows_monitoring
 from monitor.activity.windows import window_end, window_start
 from monitor.clock import utcnow
 from monitor.db import db
 from monitor.models import ActivityCount, ActivityEvent, ApiToken, CardView, User
 from monitor.models.activity import CARD, LIST
+from monitor.services.records import KINDS
 
 CHANNELS = counting.CHANNELS
-CARD_ENTITIES = ("leads", "contacts", "companies", "customers")
-REQUEST_LINE_MAX = 300
-IP_MAX = 64
-URL_PATH_SAFE = "/:@!$&'()*+,;=-._~"
 
 
 @dataclass
@@ -54,35 +53,34 @@ class Breach:
 
 
 class LimitReached(Exception):
-    """The request must not be served. `status` is 403, or 429 for the last administrator."""
+    """The request must not be served. `status` is 403, or 429 for the last administrator.
+
+    `kind` is None when the account was already deactivated (activity/wording.py says it in words).
+    """
 
     def __init__(self, kind, limit, period, status=403, retry_after=None):
         super().__init__(kind, limit, period, status)
         self.kind, self.limit, self.period = kind, limit, period
         self.status, self.retry_after = status, retry_after
 
-    def describe(self, separator=": "):
-        if self.kind is None:
-            return _("the account is deactivated")
-        return describe_limit(self.kind, self.limit, self.period, separator)
+
+class Decision(NamedTuple):
+    """What a breach leads to: the refusal to raise (None when served), and whether alert mail was queued."""
+
+    refusal: Optional[LimitReached]
+    mailed: bool
 
 
-def describe_limit(kind, limit, period, separator=": "):
-    """E.g. "card views: 100 per day" (or with ", " as the API's refusals have it), translated."""
-    what = _("card views") if kind == CARD else _("list elements")
-    amount = _("%(n)d per hour", n=limit) if period == "hour" else _("%(n)d per day", n=limit)
-    return f"{what}{separator}{amount}"
-
-
-def charge(user, channel, cards=(), elements=0):
+def charge(user, channel, cards=(), elements=0, origin=UNKNOWN):
     """Count `cards` ((entity, id) pairs) as card views and `elements` as list elements.
 
     Returns normally when the records may be shown (and, if this view brought a total to
     exactly its limit, after deactivating the user). Raises LimitReached when they must not.
+    `origin` (the request's address and line) is kept on a limit event.
     """
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
-    if any(entity not in CARD_ENTITIES for entity, _id in cards):
+    if any(entity not in KINDS for entity, _id in cards):
         raise ValueError(f"unknown entity in {cards!r}")
     if not plan_allows_monitoring() or (not cards and elements <= 0):
         return
@@ -97,7 +95,7 @@ def charge(user, channel, cards=(), elements=0):
             return
     finally:
         raw.close()
-    _charge_exactly(user, channel, cards, elements, now)
+    _charge_exactly(user, channel, cards, elements, now, origin)
 
 
 def _raw_counter():
@@ -107,7 +105,7 @@ def _raw_counter():
     return extensions["activity_counter"]
 
 
-def _charge_exactly(user, channel, cards, elements, now):
+def _charge_exactly(user, channel, cards, elements, now, origin):
     """The path where a limit is reached or the user is inactive: decide it all in one transaction."""
     with db.immediate() as session:
         settings = get_settings()
@@ -115,10 +113,12 @@ def _charge_exactly(user, channel, cards, elements, now):
             # Deactivated while this request was on its way: it shows nothing more.
             raise _refusal_for_inactive(user.id)
         breach = _count(session, settings, user.id, channel, cards, elements, now)
-        outcome = None if breach is None else _handle_breach(session, settings, user, channel, breach, now)
-    alerts.send_soon()
-    if outcome is not None:
-        raise outcome
+        decision = Decision(None, False) if breach is None else _handle_breach(
+            session, settings, user, channel, breach, now, origin)
+    if decision.mailed:
+        outbox.send_soon()  # after the commit: the messages are in the outbox now
+    if decision.refusal is not None:
+        raise decision.refusal
 
 
 def _refusal_for_inactive(user_id):
@@ -155,33 +155,33 @@ def _breach(settings, step, now):
                   window_end(now, period, settings.timezone))
 
 
-def _handle_breach(session, settings, user, channel, breach, now):
-    """Deactivate (or, for the last administrator / in notify mode, only alert).
-
-    Returns the LimitReached to raise, or None when the request is served.
-    """
+def _handle_breach(session, settings, user, channel, breach, now, origin):
+    """Deactivate (or, for the last administrator / in notify mode, only alert): the Decision."""
     retry_after = max(1, ceil((breach.window_end - now).total_seconds()))
     if settings.action == "notify":
-        alerts.alert_once(session, ActivityEvent.LIMIT_REACHED, user, breach, breach.total, channel, now,
-                          request_details())
-        return None
+        mailed = alerts.alert_once(session, ActivityEvent.LIMIT_REACHED, user, breach, breach.total, channel, now,
+                                   origin)
+        return Decision(None, mailed)
     if user.is_admin and _is_last_active_admin(session, user.id):
-        alerts.alert_once(session, ActivityEvent.LAST_ADMIN, user, breach, breach.seen(breach.crossed), channel,
-                          now, request_details())
-        return LimitReached(breach.kind, breach.limit, breach.period, 429, retry_after) if breach.crossed else None
+        mailed = alerts.alert_once(session, ActivityEvent.LAST_ADMIN, user, breach, breach.seen(breach.crossed),
+                                   channel, now, origin)
+        refusal = LimitReached(breach.kind, breach.limit, breach.period, 429, retry_after) if breach.crossed else None
+        return Decision(refusal, mailed)
     deactivated = session.execute(
         update(User).where(User.id == user.id, User.active.is_(True))
         .values(active=False, session_version=User.session_version + 1).returning(User.id)
     ).first()
+    mailed = False
     if deactivated is not None:
-        event = _record(session, ActivityEvent.DEACTIVATED, user.id, breach, channel, now)
+        event = record_limit_event(session, ActivityEvent.DEACTIVATED, user.id, breach, breach.seen(breach.crossed),
+                                   channel, now, origin)
         # A script with a stolen token must not resume when the person is let back in.
         session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
                         .values(revoked_at=now))
-        alerts.notify_admins(session, user, event)
+        mailed = alerts.notify_admins(session, user, event)
     # The in-memory user follows the database: the rest of this request sees them inactive.
     set_committed_value(user, "active", False)
-    return LimitReached(breach.kind, breach.limit, breach.period, 403) if breach.crossed else None
+    return Decision(LimitReached(breach.kind, breach.limit, breach.period, 403) if breach.crossed else None, mailed)
 
 
 def _is_last_active_admin(session, user_id):
@@ -193,31 +193,6 @@ def _is_last_active_admin(session, user_id):
         .with_for_update(key_share=True)
     ).all()
     return set(active_admins) <= {user_id}
-
-
-def request_details():
-    """The address and request line a limit event keeps: the path without its query, each bounded.
-
-    Both reach the administrators' e-mail, and the query is whatever the person chose to send.
-    The path is kept as the URL had it (percent-encoded), so it holds no line breaks.
-    """
-    if not has_request_context():
-        return {"ip": None, "request_line": None}
-    path = quote(request.path, safe=URL_PATH_SAFE)
-    return {"ip": (request.remote_addr or "")[:IP_MAX] or None,
-            "request_line": f"{request.method} {path}"[:REQUEST_LINE_MAX]}
-
-
-def _record(session, event_name, user_id, breach, channel, now):
-    event = ActivityEvent(
-        event=event_name, user_id=user_id, created_at=now, limit_kind=breach.kind,
-        limit_value=breach.limit, period=breach.period, count=breach.seen(breach.crossed), requested=breach.requested,
-        window_start=breach.window_start, window_end=breach.window_end, channel=channel,
-        **request_details(),
-    )
-    session.add(event)
-    session.flush()
-    return event
 
 
 def reactivate_user(user, by=None, make_admin=False):
@@ -240,26 +215,3 @@ def reactivate_user(user, by=None, make_admin=False):
         session.execute(delete(CardView).where(CardView.user_id == user.id, CardView.window_start >= card_start))
         session.add(ActivityEvent(event=ActivityEvent.REACTIVATED, user_id=user.id, created_at=now,
                                   by_user_id=by.id if by is not None else None))
-
-
-def latest_deactivation(user_id):
-    """The user's newest deactivation record, if that is their newest event."""
-    event = db.session.scalar(
-        select(ActivityEvent)
-        .where(ActivityEvent.user_id == user_id,
-               ActivityEvent.event.in_((ActivityEvent.DEACTIVATED, ActivityEvent.REACTIVATED)))
-        .order_by(ActivityEvent.created_at.desc(), ActivityEvent.id.desc()).limit(1)
-    )
-    return event if event is not None and event.event == ActivityEvent.DEACTIVATED else None
-
-
-def deactivation_message(user) -> Optional[str]:
-    """Why monitoring deactivated this user, or None when it did not (an administrator did)."""
-    if user.active:
-        return None
-    event = latest_deactivation(user.id)
-    if event is None:
-        return None
-    return _("Your account was deactivated by activity monitoring: %(limit)s. "
-             "An administrator can reactivate it by ticking Activity.",
-             limit=describe_limit(event.limit_kind, event.limit_value, event.period))

@@ -1,8 +1,9 @@
 """Leads, contacts, companies and customers: lists, one element, and creating and editing leads.
 
 Everything that returns records is charged to the activity monitor *before* it is sent:
-a list page counts its elements, one element by id counts as a card view; from a mobile
-app every element counts as a list element, a single one included.
+a list page counts its elements, one element by id is charged by activity.charge_record
+(a card view; from a mobile app a list element), and a write charges the records it links
+anew (activity.charge_new_links).
 """
 from flask import abort, g, request
 from flask_login import current_user
@@ -11,7 +12,7 @@ from monitor import activity
 from monitor.api import API, bp, params, shapes, writes
 from monitor.api.responses import hal, no_content, page_links, self_links
 from monitor.services import records
-from monitor.services.errors import NotFound, ValidationError
+from monitor.services.errors import NotFound
 
 ENTITIES = "<kind:entity>"  # a record kind's name (monitor.routing)
 RECORD_ID = "<int:record_id>"
@@ -34,7 +35,7 @@ def record_list(entity):
     rows, has_next = records.query_list(entity, filters, page, limit, relations=shapes.relations(embed))
     if not rows:
         return no_content()
-    activity.charge(current_user, g.api_channel, elements=len(rows))
+    activity.charge(current_user, g.api_channel, elements=len(rows), origin=activity.Origin.of(request))
     return hal({
         "_page": page, "_links": page_links(page, has_next),
         "_embedded": {entity: [shapes.record(entity, row, embed) for row in rows]},
@@ -48,10 +49,7 @@ def record_detail(entity, record_id):
     record = _find(entity, record_id)
     if record is None:
         return no_content()
-    if g.api_channel == "mobile":
-        activity.charge(current_user, "mobile", elements=1)
-    else:
-        activity.charge(current_user, "api", cards=[(entity, record.id)])
+    activity.charge_record(current_user, g.api_channel, entity, record.id, origin=activity.Origin.of(request))
     return hal(shapes.record(entity, record, embed))
 
 
@@ -59,7 +57,7 @@ def record_detail(entity, record_id):
 def lead_create():
     """Create leads from an array, all or none; answers their ids by request_id.
 
-    Creating counts nothing, except the existing records a lead links (see _charge_links).
+    Creating counts nothing, except the existing records a lead links (activity.charge_new_links).
     """
     checked = writes.check_batch(writes.json_body(list))
     _charge_links(checked)
@@ -99,12 +97,6 @@ def lead_update(record_id):
 
 
 def _charge_links(checked):
-    """Contacts and companies a write links anew are named on the lead's card, where a card already
-    seen is free to open again: like the web form's picker, they count as list elements, before saving.
-    """
-    try:
-        linked = sum(records.newly_linked("leads", data, lead) for _rid, lead, data in checked)
-    except ValidationError:
-        return  # changed since the check (a link deleted): the save refuses the batch with a 400
-    if linked:
-        activity.charge(current_user, g.api_channel, elements=linked)
+    """Charge what the checked batch links anew, before saving it."""
+    activity.charge_new_links(current_user, g.api_channel, "leads", [(data, lead) for _rid, lead, data in checked],
+                              origin=activity.Origin.of(request))

@@ -24,11 +24,11 @@ def _user():
 
 
 def _charge_card(entity, record):
-    activity.charge(_user(), "web", cards=[(entity.name, record.id)])
+    activity.charge_record(_user(), "web", entity.name, record.id, origin=activity.Origin.of(request))
 
 
 def _charge_elements(count):
-    activity.charge(_user(), "web", elements=count)
+    activity.charge(_user(), "web", elements=count, origin=activity.Origin.of(request))
 
 
 def _record_or_404(entity, record_id):
@@ -120,14 +120,11 @@ def record_card(entity_name, record_id):
 def _save(entity, form, record=None):
     """Create (record None) or update from the form; None, with the errors on the form, when refused.
 
-    The records a save links anew (contacts, company) appear by name on the card it leads
-    to, so they are charged as list elements first: past a limit nothing is saved.
+    What the save links anew is charged first (activity.charge_new_links): past a limit nothing is saved.
     """
     data = form.record_data()
+    activity.charge_new_links(_user(), "web", entity.name, [(data, record)], origin=activity.Origin.of(request))
     try:
-        linked = records.newly_linked(entity.name, data, record)
-        if linked:
-            _charge_elements(linked)
         if record is None:
             return records.create_record(entity.name, data, _user())
         return records.update_record(entity.name, record, data, _user())

@@ -41,6 +41,7 @@ from flask_babel import gettext as _
 from sqlalchemy import DateTime, Integer, and_, bindparam, delete, or_, select, text, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from monitor.activity.wording import deactivation_message
 from monitor.clock import utcnow
 from monitor.db import db
 from monitor.models import LoginThrottle, User, UserSession
@@ -105,8 +106,6 @@ def authenticate(email, password, address):
 
 def inactive_reason(user):
     """Why a deactivated user cannot sign in: the monitoring limit, or an administrator."""
-    from monitor.activity import deactivation_message
-
     return deactivation_message(user) or _(
         "Your account is deactivated. Ask an administrator to tick Activity for you."
     )
