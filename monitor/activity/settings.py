@@ -6,11 +6,13 @@ from flask_babel import lazy_gettext as _l
 
 from monitor.activity.windows import PERIODS
 from monitor.db import db
+from monitor.inputs import is_digits
 from monitor.models import ActivitySettings
 from monitor.services.errors import ValidationError
 
 ACTIONS = ("deactivate", "notify")
 MAX_LIMIT = 1_000_000
+LIMIT_DIGITS = len(str(MAX_LIMIT))
 SETTINGS_ID = 1
 
 
@@ -38,7 +40,7 @@ def _parse_limit(raw, field, errors):
     raw = (raw or "").strip()
     if not raw:
         return None
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 7) or not 1 <= int(raw) <= MAX_LIMIT:
+    if not is_digits(raw, LIMIT_DIGITS) or not 1 <= int(raw) <= MAX_LIMIT:
         errors[field] = _l("Enter a whole number from 1 to 1,000,000, or leave empty for no limit.")
         return None
     return int(raw)

@@ -3,7 +3,7 @@ from flask import flash, g, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from monitor.extensions import login_manager
-from monitor.numbers import is_digits
+from monitor.inputs import is_digits
 from monitor.services import signin
 
 login_manager.login_view = "auth.login"

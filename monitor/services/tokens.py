@@ -13,8 +13,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from monitor.activity.wording import deactivation_message
 from monitor.clock import utcnow
 from monitor.db import db
+from monitor.inputs import is_id
 from monitor.models import ApiToken, User
 from monitor.services.errors import NotFound, ValidationError
 
@@ -57,7 +59,7 @@ def create_token(user_id, name, days, created_by=None):
     plain = PREFIX + secrets.token_urlsafe(32)
     with db.immediate() as session:
         # Read under the write lock: a user deactivated meanwhile gets no token.
-        user = session.get(User, user_id, populate_existing=True) if _is_id(user_id) else None
+        user = session.get(User, user_id, populate_existing=True) if is_id(user_id) else None
         _check(user, name, days)
         now = utcnow()
         token = ApiToken(
@@ -67,10 +69,6 @@ def create_token(user_id, name, days, created_by=None):
         )
         session.add(token)
     return token, plain
-
-
-def _is_id(value):
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31
 
 
 def verify(plain):
@@ -97,15 +95,13 @@ def verify(plain):
 
 
 def _user_deactivated(user):
-    from monitor.activity import deactivation_message
-
     return str(deactivation_message(user) or "The token's user is deactivated")
 
 
 def revoke(token_id):
     """Revoke a token for good (revoking it again changes nothing); NotFound for an unknown id."""
     with db.immediate() as session:
-        token = session.get(ApiToken, token_id, populate_existing=True) if _is_id(token_id) else None
+        token = session.get(ApiToken, token_id, populate_existing=True) if is_id(token_id) else None
         if token is None:
             raise NotFound(token_id)
         if token.revoked_at is None:

@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select
 from werkzeug.security import generate_password_hash
 
 from monitor.db import db
+from monitor.inputs import is_id
 from monitor.models import User, UserSession
 from monitor.services.errors import Forbidden, NotFound, ValidationError
 
@@ -32,8 +33,8 @@ def find_user(email):
 
 
 def get_user(user_id):
-    """The user with this id; NotFound otherwise."""
-    user = db.session.get(User, user_id)
+    """The user with this id; NotFound otherwise (also for a number no id column holds)."""
+    user = db.session.get(User, user_id) if is_id(user_id) else None
     if user is None:
         raise NotFound(user_id)
     return user
