@@ -1,21 +1,33 @@
-"""Shared fixtures: an app on a temporary SQLite file, users, sign-in, a frozen clock, a live server."""
+"""Shared fixtures: an app on a temporary SQLite file, users, sign-in, a frozen clock, a live server, the demo data."""
+import re
 import shutil
 import socket
+import sys
 import threading
+from contextlib import contextmanager
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
+from sqlalchemy import event, select, text
 from werkzeug.serving import make_server
 
 from monitor import create_app, schema
 from monitor.db import db
+from monitor.models import User
 from monitor.services import pipelines, users
 
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
+ROOT = Path(__file__).resolve().parent.parent  # the project: where `flask --app app` and gunicorn run
+VENV_BIN = Path(sys.executable).parent  # flask, gunicorn, pybabel
 PASSWORD = "correct-horse"
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+HOME, STRANGER = "198.51.100.20", "203.0.113.7"  # an account owner's usual address, and someone else's
+DEMO_DEALS = 120
+DEMO_ADMINS = ["admin@tally.example", "dmitry@tally.example"]  # the demo data's active administrators
 pytest_plugins = ["tests.fixtures_crm", "tests.fixtures_activity", "tests.fixtures_api", "tests.fixtures_postgres"]
 
 
@@ -75,9 +87,12 @@ def db_path(tmp_path, schema_template):
 
 
 @pytest.fixture
-def app_config():
-    """Extra config for the `app` fixture; override in a module to change it."""
-    return {}
+def app_config(request):
+    """Extra config for the `app` fixture from `app_config` markers: the test's own over its module's."""
+    config = {}
+    for marker in reversed(list(request.node.iter_markers("app_config"))):
+        config.update(marker.kwargs)
+    return config
 
 
 @pytest.fixture
@@ -122,17 +137,57 @@ def user(make_user):
     return make_user("Ulla User", "ulla@example.com")
 
 
+def user_id_of(app, email):
+    with app.app_context():
+        return db.session.scalar(select(User.id).where(User.email == email))
+
+
+def row_count(app, table):
+    with app.app_context():
+        return db.session.scalar(text(f"SELECT count(*) FROM {table}"))  # noqa: S608 (a fixed table name)
+
+
+@contextmanager
+def recorded_statements(app):
+    """Collects the SQL statements the app's engine runs inside the block (into the list it yields)."""
+    engine, statements = app.extensions["tally_db"][0], []
+
+    def record(_connection, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def sign_in(client, email="ulla@example.com", password=PASSWORD, remember=False, csrf_token=None, address=None,
+            headers=None):
+    """Post the sign-in form, from `address` (REMOTE_ADDR) when given; returns the response."""
+    data = {"email": email, "password": password}
+    if remember:
+        data["remember"] = "y"
+    if csrf_token is not None:
+        data["csrf_token"] = csrf_token
+    environ = {"REMOTE_ADDR": address} if address else {}
+    return client.post("/login", data=data, environ_base=environ, headers=headers or {})
+
+
+def csrf_token_of(page):
+    """The CSRF token of the (first) form on a page: a response or its text."""
+    text = page if isinstance(page, str) else page.get_data(as_text=True)
+    return CSRF_FIELD.search(text).group(1)
+
+
 class Auth:
     """Signs in through the real form."""
 
     def __init__(self, client):
         self.client = client
 
-    def login(self, email="ulla@example.com", password=PASSWORD, remember=False, follow=False):
-        data = {"email": email, "password": password}
-        if remember:
-            data["remember"] = "y"
-        return self.client.post("/login", data=data, follow_redirects=follow)
+    def login(self, email="ulla@example.com", password=PASSWORD, remember=False):
+        return sign_in(self.client, email, password, remember=remember)
 
     def logout(self):
         return self.client.post("/logout")
@@ -141,6 +196,28 @@ class Auth:
 @pytest.fixture
 def auth(client):
     return Auth(client)
+
+
+@pytest.fixture
+def signed_in(client, auth, user):
+    """The test client signed in as the ordinary user (no export right); returns the user's id."""
+    auth.login()
+    return user
+
+
+@pytest.fixture
+def signed_in_admin(client, auth, admin):
+    """The test client signed in as the administrator; returns their id."""
+    auth.login("ada@example.com")
+    return admin
+
+
+@pytest.fixture
+def exporter(client, auth, make_user):
+    """The test client signed in as a user with the export right; returns the user's id."""
+    user_id = make_user("Ellie Export", "ellie@example.com", export=True)
+    auth.login("ellie@example.com")
+    return user_id
 
 
 def free_port():
@@ -158,6 +235,27 @@ def live_server(app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def demo_data(app):
+    """`flask demo-data --deals 120`: the demo administrators, Anna, Boris and Clara (who may export), and so on."""
+    result = app.test_cli_runner().invoke(args=["demo-data", "--deals", str(DEMO_DEALS)])
+    assert result.exit_code == 0, (result.output, result.exception)
+
+
+@pytest.fixture
+def demo_server(demo_data, live_server):
+    """The live server over the demo data: its base URL."""
+    return live_server
+
+
+def sign_in_browser(page, base, email, password):
+    """Sign in through the form in Chromium (Playwright's `page`)."""
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""Fixtures for the activity monitoring tests: limits, an SMTP sink, a seeded CRM."""
+"""Fixtures for the activity monitoring tests: limits, an SMTP sink, charging and reading the counts."""
 import email
 import threading
 import time
@@ -6,9 +6,13 @@ from email.header import decode_header, make_header
 
 import pytest
 from aiosmtpd.controller import Controller
+from sqlalchemy import func, select
 
+from monitor import activity
 from monitor.activity import settings as activity_settings
 from monitor.db import db
+from monitor.models import ActivityCount, ActivityEvent, User
+from tests.conftest import free_port
 
 
 class SmtpSink:
@@ -43,8 +47,6 @@ class SmtpSink:
 @pytest.fixture
 def smtp_sink(app):
     """Start the sink on a free port and point the app's mail settings at it."""
-    from tests.conftest import free_port
-
     sink = SmtpSink()
     port = sink.port = free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=port)
@@ -81,3 +83,29 @@ def in_app(app):
             return result
 
     return run
+
+
+def charge(app, user_id, channel="web", cards=(), elements=0):
+    """Charge a view to a user through the one counting service, as the views do."""
+    with app.app_context():
+        activity.charge(db.session.get(User, user_id), channel, cards=cards, elements=elements)
+
+
+def counted(app, user_id, kind, channel="total"):
+    """The user's count of `kind` ("card" or "list") over every window, for one channel or in total."""
+    with app.app_context():
+        column = getattr(ActivityCount, channel)
+        return db.session.scalar(select(func.coalesce(func.sum(column), 0)).where(
+            ActivityCount.user_id == user_id, ActivityCount.kind == kind))
+
+
+def is_active(app, user_id):
+    with app.app_context():
+        return db.session.get(User, user_id).active
+
+
+def events(app):
+    """(event, user id) of every monitoring event, oldest first."""
+    with app.app_context():
+        return [(event.event, event.user_id) for event in db.session.scalars(
+            select(ActivityEvent).order_by(ActivityEvent.id))]

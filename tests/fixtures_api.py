@@ -1,19 +1,18 @@
 """Fixtures for the API tests: tokens, a bearer-token client, problem+json checks, a gunicorn server."""
 import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from monitor.db import db
 from monitor.services import tokens
-from tests.servers import gunicorn
+from tests.servers import flask_cli, gunicorn
 
-ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = Path(sys.executable).parent
+HOST = "http://localhost"  # the test client's scheme and host, as the API's links name them
 TOKEN_PATTERN = re.compile(r"tly_[A-Za-z0-9_-]{43}")
+
+# For the modules that make more than 7 API calls a second (the limit has tests of its own).
+no_api_rate_limit = pytest.mark.app_config(API_RATE_LIMIT=1000)
 
 
 @pytest.fixture
@@ -100,13 +99,6 @@ def set_user_active(app, user_id, active):
         db.session.commit()
 
 
-def _flask(env, *args):
-    return subprocess.run(
-        [str(VENV_BIN / "flask"), "--app", "app", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=True,
-    ).stdout
-
-
 @pytest.fixture
 def gunicorn_server(tmp_path):
     """`gunicorn -w 2 app:app` on a free port over a temporary SQLite file migrated with `flask init-db`.
@@ -120,9 +112,9 @@ def gunicorn_server(tmp_path):
         "FLASK_OUTBOX_WORKER": "false",
         "FLASK_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
-    _flask(env, "init-db")
-    _flask(env, "create-user", "rate@example.com", "--name", "Rate", "--password", "long-password")
-    token = _flask(env, "create-token", "rate@example.com", "--days", "1").strip()
+    flask_cli(env, "init-db")
+    flask_cli(env, "create-user", "rate@example.com", "--name", "Rate", "--password", "long-password")
+    token = flask_cli(env, "create-token", "rate@example.com", "--days", "1").stdout.strip()
     with gunicorn(tmp_path / "gunicorn.sqlite3", workers=2) as base_url:
         yield base_url, token
 

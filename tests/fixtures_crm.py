@@ -11,6 +11,7 @@ from monitor.db import db
 from monitor.models import Deal, Pipeline, User
 from monitor.services import pipelines, records
 
+ENTITIES = ("leads", "contacts", "companies", "customers")
 ROW_LINK = re.compile(r'<td class="col-link"><a href="/(leads|contacts|companies|customers)/(\d+)">([^<]*)</a>')
 START = datetime(2026, 1, 1, 9, 0, 0)
 
@@ -107,18 +108,3 @@ def charges(monkeypatch):
     monkeypatch.setattr(activity, "charge", recording_charge)
     monkeypatch.setattr(rules, "charge", recording_charge)  # charge_record, charge_new_links
     return calls
-
-
-@pytest.fixture
-def signed_in(client, auth, user):
-    """The test client signed in as the ordinary user (no export right); returns the user's id."""
-    auth.login()
-    return user
-
-
-@pytest.fixture
-def exporter(client, auth, make_user):
-    """The test client signed in as a user with the export right; returns the user's id."""
-    user_id = make_user("Ellie Export", "ellie@example.com", export=True)
-    auth.login("ellie@example.com")
-    return user_id

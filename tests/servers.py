@@ -1,21 +1,26 @@
-"""Real gunicorn worker processes on a temporary SQLite file (or a PostgreSQL database), for the parallel tests."""
+"""Real processes for the parallel tests: the flask CLI, gunicorn workers on the test's database, and HTTP to them."""
 import http.cookiejar
 import os
-import re
+import queue
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections import namedtuple
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.conftest import free_port
+from tests.conftest import ROOT, VENV_BIN, csrf_token_of, free_port
 
-ROOT = Path(__file__).resolve().parent.parent
-GUNICORN = str(Path(sys.executable).parent / "gunicorn")
+Reply = namedtuple("Reply", "status body headers")
+
+
+def flask_cli(env, *args, check=True):
+    """`flask --app app ARGS` in a process of its own with `env`; returns the finished process."""
+    return subprocess.run([str(VENV_BIN / "flask"), "--app", "app", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60, check=check)
 
 
 @contextmanager
@@ -35,8 +40,8 @@ def gunicorn(db_path, workers=4, threads=1, env=None, timeout=30, database_url=N
     }
     log = open(Path(db_path).with_suffix(".gunicorn.log"), "w")  # noqa: SIM115 (closed below)
     process = subprocess.Popen(
-        [GUNICORN, "--workers", str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{port}",
-         "--graceful-timeout", "2", "app:app"],
+        [str(VENV_BIN / "gunicorn"), "--workers", str(workers), "--threads", str(threads),
+         "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "2", "app:app"],
         cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
@@ -72,46 +77,75 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def signed_in_opener(base, email, password):
-    jar = http.cookiejar.CookieJar()
+def fetch(jar, url, data=None, headers=None, method=None, timeout=60):
+    """One request with `jar`'s cookies (or none), redirects not followed: a Reply(status, body, headers).
+
+    `data` is a dict (sent as a form) or bytes.
+    """
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
-    with opener.open(f"{base}/login", timeout=10) as page:
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.read().decode()).group(1)
-    data = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": token}).encode()
+    body = urllib.parse.urlencode(data).encode() if isinstance(data, dict) else data
+    request = urllib.request.Request(url, data=body, headers=headers or {}, method=method)
     try:
-        opener.open(f"{base}/login", data=data, timeout=10)
-    except urllib.error.HTTPError as redirect:
-        assert redirect.code == 302, redirect.code
+        with opener.open(request, timeout=timeout) as response:
+            return Reply(response.status, response.read().decode(), response.headers)
+    except urllib.error.HTTPError as error:
+        return Reply(error.code, error.read().decode(), error.headers)
+
+
+def redirect_path(reply):
+    """The path a redirect leads to (None for an answer that is no redirect)."""
+    location = reply.headers.get("Location")
+    return urllib.parse.urlsplit(location).path if location else None
+
+
+def form_token(jar, url):
+    """The CSRF token of the form at `url`, read with `jar`'s cookies."""
+    return csrf_token_of(fetch(jar, url, timeout=30).body)
+
+
+def signed_in_jar(base, email, password):
+    """The cookies of a browser that signed in through the form at `base`."""
+    jar = http.cookiejar.CookieJar()
+    reply = fetch(jar, f"{base}/login", {"email": email, "password": password,
+                                         "csrf_token": form_token(jar, f"{base}/login")})
+    assert reply.status == 302, reply.status
     return jar
 
 
-def status_of(jar, url):
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
-    try:
-        with opener.open(url, timeout=30) as response:
-            response.read()
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
+def in_parallel(jobs, do, threads):
+    """Run `do(job)` for every job over `threads` threads; returns the results (in no order)."""
+    pending = queue.Queue()
+    for job in jobs:
+        pending.put(job)
+    results = []
 
+    def worker():
+        while True:
+            try:
+                job = pending.get_nowait()
+            except queue.Empty:
+                return
+            results.append(do(job))
 
-def bearer_status(url, token):
-    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}", "Connection": "close"})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (local test server)
-            return response.status, None
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers.get("Retry-After")
+    workers = [threading.Thread(target=worker) for _ in range(threads)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join(timeout=120)
+    return results
 
 
 def burst(url, token, count):
-    """`count` parallel requests released together; their statuses, and whether they all fell in one second."""
+    """`count` parallel requests released together: their (status, Retry-After), and whether they all fell
+    in one second."""
     results = []
     gate = threading.Barrier(count + 1)
+    headers = {"Authorization": f"Bearer {token}", "Connection": "close"}
 
     def worker():
         gate.wait()
-        results.append(bearer_status(url, token))
+        reply = fetch(None, url, headers=headers, timeout=10)
+        results.append((reply.status, reply.headers.get("Retry-After")))
 
     threads = [threading.Thread(target=worker) for _ in range(count)]
     for thread in threads:

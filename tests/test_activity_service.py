@@ -8,36 +8,21 @@ from monitor import activity
 from monitor.activity.windows import window_end, window_start
 from monitor.db import db
 from monitor.models import ActivityCount, ActivityEvent, Notification, OutboxMessage, User
-
-
-def charge(app, user_id, channel="web", cards=(), elements=0):
-    with app.app_context():
-        activity.charge(db.session.get(User, user_id), channel, cards=cards, elements=elements)
-
-
-def total(app, user_id, kind):
-    with app.app_context():
-        return db.session.scalar(select(func.sum(ActivityCount.total)).where(
-            ActivityCount.user_id == user_id, ActivityCount.kind == kind)) or 0
-
-
-def is_active(app, user_id):
-    with app.app_context():
-        return db.session.get(User, user_id).active
+from tests.fixtures_activity import charge, counted, is_active
 
 
 def test_cards_a_b_a_count_two(app, user, set_limits):
     set_limits(card_limit=100)
     for card in (("leads", 1), ("contacts", 7), ("leads", 1)):
         charge(app, user, cards=[card])
-    assert total(app, user, "card") == 2
+    assert counted(app, user, "card") == 2
 
 
 def test_list_elements_sum_across_entities(app, user, set_limits):
     set_limits(list_limit=1000)
     for n in (50, 50, 7):
         charge(app, user, elements=n)
-    assert total(app, user, "list") == 107
+    assert counted(app, user, "list") == 107
 
 
 def test_reaching_the_limit_exactly_is_served_then_deactivates(app, user, admin, set_limits):
@@ -61,7 +46,7 @@ def test_crossing_the_limit_is_refused_and_not_counted(app, user, admin, set_lim
         charge(app, user, elements=50)
     assert refused.value.status == 403
     assert (refused.value.kind, refused.value.limit, refused.value.period) == ("list", 120, "day")
-    assert total(app, user, "list") == 100
+    assert counted(app, user, "list") == 100
     assert not is_active(app, user)
     with app.app_context():
         event = db.session.scalar(select(ActivityEvent))
@@ -139,7 +124,7 @@ def test_notify_only_alerts_once_per_window_and_refuses_nothing(app, user, admin
     for _ in range(4):
         charge(app, user, elements=6)  # 6, 12, 18, 24: never refused
     assert is_active(app, user)
-    assert total(app, user, "list") == 24
+    assert counted(app, user, "list") == 24
     with app.app_context():
         assert db.session.scalar(select(func.count(Notification.id))) == 1
     clock.advance(days=1)
@@ -181,20 +166,20 @@ def test_reactivation_restarts_counts_and_is_in_the_history(app, user, admin, se
     with app.app_context():
         activity.reactivate_user(db.session.get(User, user), by=db.session.get(User, admin))
     assert is_active(app, user)
-    assert total(app, user, "card") == 0
+    assert counted(app, user, "card") == 0
     charge(app, user, cards=[("leads", 1)])  # seen before, but counts restarted
-    assert total(app, user, "card") == 1
+    assert counted(app, user, "card") == 1
     assert is_active(app, user)
     with app.app_context():
-        events = db.session.scalars(select(ActivityEvent).order_by(ActivityEvent.id)).all()
-        assert [(e.event, e.by_user_id) for e in events] == [("deactivated", None), ("reactivated", admin)]
+        history = db.session.scalars(select(ActivityEvent).order_by(ActivityEvent.id)).all()
+        assert [(e.event, e.by_user_id) for e in history] == [("deactivated", None), ("reactivated", admin)]
 
 
 def test_other_plans_count_nothing(app, user, set_limits):
     set_limits(card_limit=1)
     app.config["PLAN"] = "advanced"
     charge(app, user, cards=[("leads", 1), ("leads", 2)])
-    assert total(app, user, "card") == 0 and is_active(app, user)
+    assert counted(app, user, "card") == 0 and is_active(app, user)
 
 
 def test_mobile_and_api_channels_are_split(app, user, set_limits):
@@ -222,7 +207,7 @@ def test_prune_drops_past_card_views_and_old_counts(app, user, set_limits, clock
     charge(app, user, cards=[("leads", 2)])
     result = runner.invoke(args=["prune"])
     assert "card views: 1" in result.output and "counts: 1" in result.output
-    assert total(app, user, "card") == 1
+    assert counted(app, user, "card") == 1
 
 
 def test_counting_binds_times_as_the_orm_stores_them(app, user, set_limits):

@@ -13,12 +13,6 @@ GOOD = {"card_limit": "100", "card_period": "day", "list_limit": "500", "list_pe
         "action": "deactivate", "timezone": "Europe/Moscow"}
 
 
-@pytest.fixture
-def as_admin(client, auth, admin):
-    auth.login("ada@example.com")
-    return admin
-
-
 @pytest.mark.parametrize("url", ADMIN_URLS)
 def test_non_admins_get_403(client, auth, user, url):
     auth.login()
@@ -26,7 +20,7 @@ def test_non_admins_get_403(client, auth, user, url):
     assert client.post(url, data=GOOD).status_code in (403, 405)
 
 
-def test_admin_saves_limits(client, as_admin, app):
+def test_admin_saves_limits(client, signed_in_admin, app):
     response = client.post("/settings/activity", data=GOOD)
     assert response.status_code == 302
     with app.app_context():
@@ -37,7 +31,7 @@ def test_admin_saves_limits(client, as_admin, app):
     assert 'value="100"' in page and 'value="Europe/Moscow"' in page
 
 
-def test_empty_limit_means_no_limit(client, as_admin, app):
+def test_empty_limit_means_no_limit(client, signed_in_admin, app):
     client.post("/settings/activity", data={**GOOD, "card_limit": "", "list_limit": ""})
     with app.app_context():
         saved = activity_settings.get_settings()
@@ -51,7 +45,7 @@ def test_empty_limit_means_no_limit(client, as_admin, app):
     ("card_period", "week"), ("list_period", ""), ("action", "explode"),
     ("timezone", "Mars/Olympus"), ("timezone", "../../etc/passwd"), ("timezone", ""),
 ])
-def test_invalid_value_is_shown_by_its_field_and_nothing_changes(client, as_admin, app, field, value):
+def test_invalid_value_is_shown_by_its_field_and_nothing_changes(client, signed_in_admin, app, field, value):
     client.post("/settings/activity", data=GOOD)
     response = client.post("/settings/activity", data={**GOOD, "card_limit": "77", field: value})
     assert response.status_code == 200
@@ -63,7 +57,7 @@ def test_invalid_value_is_shown_by_its_field_and_nothing_changes(client, as_admi
         assert saved.card_limit == 100 and saved.timezone == "Europe/Moscow"
 
 
-def test_other_plans_explain_professional_is_needed(client, as_admin, app):
+def test_other_plans_explain_professional_is_needed(client, signed_in_admin, app):
     app.config["PLAN"] = "base"
     page = client.get("/settings/activity").data.decode()
     assert "Professional plan" in page and 'name="card_limit"' not in page
@@ -72,7 +66,7 @@ def test_other_plans_explain_professional_is_needed(client, as_admin, app):
         assert activity_settings.get_settings().card_limit is None
 
 
-def test_usage_lists_users_closest_to_the_limit_first(client, as_admin, app, make_user, set_limits):
+def test_usage_lists_users_closest_to_the_limit_first(client, signed_in_admin, app, make_user, set_limits):
     calm = make_user("Calm Carl", "carl@example.com")
     busy = make_user("Busy Bea", "bea@example.com")
     set_limits(card_limit=10, list_limit=100)
@@ -90,7 +84,7 @@ def test_usage_lists_users_closest_to_the_limit_first(client, as_admin, app, mak
     assert "API 20" in row
 
 
-def test_history_shows_deactivation_and_reactivation(client, as_admin, app, user, set_limits):
+def test_history_shows_deactivation_and_reactivation(client, signed_in_admin, app, user, set_limits):
     set_limits(list_limit=5)
     with app.app_context():
         activity.charge(db.session.get(User, user), "web", elements=5)
@@ -100,7 +94,7 @@ def test_history_shows_deactivation_and_reactivation(client, as_admin, app, user
     assert "by Ada Admin" in page and "list elements: 5 per day" in page
 
 
-def test_bell_counts_unread_and_notifications_page_marks_read(client, as_admin, app, user, set_limits):
+def test_bell_counts_unread_and_notifications_page_marks_read(client, signed_in_admin, app, user, set_limits):
     set_limits(card_limit=1)
     with app.app_context():
         activity.charge(db.session.get(User, user), "web", cards=[("leads", 1)])

@@ -1,21 +1,23 @@
 """Activity monitoring through the pages a person uses: the seed's examples, limits, alerts."""
 import re
 import socket
+import time
+from datetime import datetime
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import func, insert, select
 
 from monitor.db import db
 from monitor.models import ActivityCount, ActivityEvent, Contact, OutboxMessage, User
 from monitor.services import demo
-
-DEMO_ADMINS = ["admin@tally.example", "dmitry@tally.example"]
+from tests.conftest import DEMO_ADMINS, sign_in, user_id_of
+from tests.fixtures_activity import SmtpSink, counted, is_active
 
 
 @pytest.fixture
-def seeded(app, runner):
-    """Demo data with 120 deals; Anna is an ordinary user. Seven contacts are called Zyxel."""
-    assert runner.invoke(args=["demo-data", "--deals", "120"]).exit_code == 0
+def seeded(app, demo_data):
+    """The demo data (120 deals); Anna is an ordinary user. Seven contacts are called Zyxel."""
     with app.app_context():
         db.session.execute(insert(Contact), [{"name": f"Zyxel {n}", "email": f"z{n}@zyxel.example"} for n in range(7)])
         db.session.commit()
@@ -23,16 +25,9 @@ def seeded(app, runner):
 
 @pytest.fixture
 def anna(app, client, seeded):
-    response = client.post("/login", data={"email": "anna@tally.example", "password": demo.DEMO_PASSWORD})
-    assert response.status_code == 302
-    with app.app_context():
-        return db.session.scalar(select(User.id).where(User.email == "anna@tally.example"))
-
-
-def counted(app, user_id, kind):
-    with app.app_context():
-        return db.session.scalar(select(func.coalesce(func.sum(ActivityCount.total), 0)).where(
-            ActivityCount.user_id == user_id, ActivityCount.kind == kind))
+    """The test client signed in as Anna; returns her id."""
+    assert sign_in(client, "anna@tally.example", demo.DEMO_PASSWORD).status_code == 302
+    return user_id_of(app, "anna@tally.example")
 
 
 def shown(response, entity):
@@ -98,18 +93,17 @@ def test_board_counts_its_tiles(app, client, anna, set_limits):
 
 def test_export_counts_nothing(app, client, seeded, set_limits):
     set_limits(list_limit=10)
-    client.post("/login", data={"email": "clara@tally.example", "password": demo.DEMO_PASSWORD})
+    sign_in(client, "clara@tally.example", demo.DEMO_PASSWORD)
     response = client.get("/leads/export.csv")
     assert response.status_code == 200 and response.data.count(b"\n") > 100
-    with app.app_context():
-        clara = db.session.scalar(select(User).where(User.email == "clara@tally.example"))
-        assert clara.active
-        assert counted(app, clara.id, "list") == 0
+    clara = user_id_of(app, "clara@tally.example")
+    assert is_active(app, clara)
+    assert counted(app, clara, "list") == 0
 
 
 def test_settings_pages_count_nothing(app, client, seeded, set_limits):
     set_limits(list_limit=1, card_limit=1)
-    client.post("/login", data={"email": "admin@tally.example", "password": demo.ADMIN_PASSWORD})
+    sign_in(client, demo.ADMIN_EMAIL, demo.ADMIN_PASSWORD)
     for url in ("/settings/users", "/settings/activity", "/settings/activity/usage", "/notifications"):
         assert client.get(url).status_code == 200
     with app.app_context():
@@ -145,18 +139,18 @@ def test_crossing_request_is_refused_and_shows_no_records(app, client, anna, set
         assert event.request_line == "GET /leads" and event.ip == "127.0.0.1"  # the path, not the query
     # Signing in again is refused with the reason, and no session is made.
     client.post("/logout")
-    again = client.post("/login", data={"email": "anna@tally.example", "password": demo.DEMO_PASSWORD})
+    again = sign_in(client, "anna@tally.example", demo.DEMO_PASSWORD)
     assert again.status_code == 200 and "list elements: 110 per day" in again.data.decode()
     assert client.get("/leads").status_code == 302
 
 
 def test_other_open_sessions_of_the_user_end_too(app, anna, set_limits):
     other_tab = app.test_client()
-    other_tab.post("/login", data={"email": "anna@tally.example", "password": demo.DEMO_PASSWORD, "remember": "y"})
+    sign_in(other_tab, "anna@tally.example", demo.DEMO_PASSWORD, remember=True)
     assert other_tab.get("/leads/5").status_code == 200
     set_limits(card_limit=2)
     first_tab = app.test_client()
-    first_tab.post("/login", data={"email": "anna@tally.example", "password": demo.DEMO_PASSWORD})
+    sign_in(first_tab, "anna@tally.example", demo.DEMO_PASSWORD)
     first_tab.get("/leads/6")
     first_tab.get("/leads/7")
     response = other_tab.get("/contacts")
@@ -177,8 +171,6 @@ def test_every_admin_gets_one_email_through_smtp(app, client, anna, set_limits, 
 
 
 def test_smtp_down_at_the_breach_delivers_later_exactly_once(app, client, anna, set_limits, runner):
-    from tests.fixtures_activity import SmtpSink
-
     # A bound socket that never listens: connections are refused, and no other process can
     # take the port until the sink starts on it.
     dead = socket.socket()
@@ -190,8 +182,6 @@ def test_smtp_down_at_the_breach_delivers_later_exactly_once(app, client, anna, 
     set_limits(list_limit=50)
     client.get("/leads")  # exactly 50: served, then deactivated; mail fails
     with app.app_context():
-        import time
-
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             db.session.expire_all()  # see what the sending thread wrote, not the first load
@@ -201,8 +191,6 @@ def test_smtp_down_at_the_breach_delivers_later_exactly_once(app, client, anna, 
                 break
             time.sleep(0.05)
         assert len(pending) == 2 and all(m.sent_at is None and m.last_error for m in pending)
-    from aiosmtpd.controller import Controller
-
     sink = SmtpSink()
     dead.close()
     controller = Controller(sink, hostname="127.0.0.1", port=dead_port)
@@ -219,14 +207,12 @@ def test_smtp_down_at_the_breach_delivers_later_exactly_once(app, client, anna, 
 
 
 def test_last_active_admin_gets_429_with_retry_after(app, client, seeded, set_limits, clock):
-    from datetime import datetime
-
     with app.app_context():
         db.session.execute(User.__table__.update().where(User.email == "dmitry@tally.example").values(active=False))
         db.session.commit()
     clock.set(datetime(2026, 11, 27, 10, 45, 0))
     set_limits(list_limit=60, list_period="hour")
-    client.post("/login", data={"email": "admin@tally.example", "password": demo.ADMIN_PASSWORD})
+    sign_in(client, demo.ADMIN_EMAIL, demo.ADMIN_PASSWORD)
     assert client.get("/leads").status_code == 200
     refused = client.get("/leads?page=2")
     assert refused.status_code == 429
@@ -240,14 +226,13 @@ def test_reactivation_by_ticking_activity_lets_the_user_back(app, client, anna, 
     client.get("/leads/1")
     client.post("/logout")
     admin = app.test_client()
-    admin.post("/login", data={"email": "admin@tally.example", "password": demo.ADMIN_PASSWORD})
+    sign_in(admin, demo.ADMIN_EMAIL, demo.ADMIN_PASSWORD)
     listing = admin.get("/settings/users?status=deactivated").data.decode()
     assert "Anna Petrova" in listing
     response = admin.post(f"/settings/users/{anna}", data={
         "name": "Anna Petrova", "email": "anna@tally.example", "password": "", "is_active": "y"})
     assert response.status_code == 302
-    again = client.post("/login", data={"email": "anna@tally.example", "password": demo.DEMO_PASSWORD})
-    assert again.status_code == 302
+    assert sign_in(client, "anna@tally.example", demo.DEMO_PASSWORD).status_code == 302
     assert client.get("/leads/1").status_code == 200  # counts restarted: 1 of 1, served
     assert counted(app, anna, "card") == 1
     history = admin.get("/settings/activity/history").data.decode()

@@ -1,14 +1,9 @@
 """Around every API call: problem+json errors, no cookies or CSRF, OAuth2 endpoint, mobile app versions."""
 import pytest
 
-from monitor import create_app
-from tests.conftest import make_config
-from tests.fixtures_api import assert_hal, assert_problem
+from tests.fixtures_api import assert_hal, assert_problem, no_api_rate_limit
 
-
-@pytest.fixture
-def app_config():
-    return {"API_RATE_LIMIT": 1000}
+pytestmark = no_api_rate_limit
 
 
 @pytest.mark.parametrize("path", ["/api/v4/nothing-here", "/api/v4/leads/abc", "/api/v5/leads", "/api/"])
@@ -59,10 +54,9 @@ def test_oauth2_endpoint_answers_problem_json_401_never_html(api):
     assert_problem(form, 401)
 
 
-def test_csrf_protection_does_not_apply_to_the_api(db_path, clock, user, make_token):
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_csrf_protection_does_not_apply_to_the_api(client, user, make_token):
     secret = make_token(user)
-    app = create_app(make_config(db_path, CLOCK=clock, WTF_CSRF_ENABLED=True))
-    client = app.test_client()
     headers = {"Authorization": f"Bearer {secret}"}
     assert_problem(client.post("/oauth2/access_token", json={}, headers=headers), 401, "long-lived token")
     assert client.get("/api/v4/account", headers=headers).status_code == 200

@@ -22,11 +22,9 @@ from sqlalchemy import select
 
 from monitor.db import db
 from monitor.models import Deal
-from monitor.services import demo
+from tests.conftest import DEMO_DEALS
+from tests.fixtures_activity import counted, is_active
 from tests.fixtures_api import set_user_active
-from tests.test_api_monitoring import counted, is_active
-
-DEALS = 120
 
 
 class WallClock:
@@ -42,10 +40,9 @@ def clock():
 
 
 @pytest.fixture
-def deals(app):
-    """The demo data with 120 deals; returns their ids newest first, as lists show them."""
+def deals(app, demo_data):
+    """The demo deals' ids newest first, as lists show them."""
     with app.app_context():
-        demo.load(DEALS, progress=lambda _line: None)
         query = select(Deal.id).order_by(Deal.created_at.desc(), Deal.id.desc())
         return db.session.scalars(query).all()
 
@@ -77,7 +74,7 @@ def test_client_lists_every_lead_page_by_page_and_each_is_charged(live_server, a
     numbers, items = run(live_server, token, pages)
     assert numbers == [1, 2, 3]
     assert [lead.id for lead in items] == deals
-    assert counted(app, user, "list", "api") == DEALS
+    assert counted(app, user, "list", "api") == DEMO_DEALS
 
     async def iterate(amo):
         return [lead async for lead in amo.leads.iterate(limit=50, with_=["contacts"])]
@@ -85,7 +82,7 @@ def test_client_lists_every_lead_page_by_page_and_each_is_charged(live_server, a
     followed = run(live_server, token, iterate)
     assert [lead.id for lead in followed] == deals
     assert all(lead.embedded.contacts for lead in followed)  # demo deals have a contact each
-    assert counted(app, user, "list", "api") == 2 * DEALS
+    assert counted(app, user, "list", "api") == 2 * DEMO_DEALS
 
 
 def test_client_reads_single_leads_as_card_views(live_server, app, user, make_token, deals, set_limits):

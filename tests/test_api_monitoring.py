@@ -1,33 +1,17 @@
 """What the API and mobile apps charge to the activity monitor, and how refusals look through the API."""
 from datetime import timedelta
 
-import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert
 
 from monitor.clock import utcnow
 from monitor.db import db
-from monitor.models import ActivityCount, Deal, User
-from tests.fixtures_api import assert_hal, assert_problem
+from monitor.models import Deal, User
+from tests.fixtures_activity import counted, is_active
+from tests.fixtures_api import assert_hal, assert_problem, no_api_rate_limit
+
+pytestmark = no_api_rate_limit
 
 MOBILE = "android/3.3.12 (72)"
-
-
-@pytest.fixture
-def app_config():
-    return {"API_RATE_LIMIT": 1000}
-
-
-def counted(app, user_id, kind, channel="total"):
-    """The user's count of `kind` ("card" or "list") over every window, for one channel or in total."""
-    with app.app_context():
-        column = getattr(ActivityCount, channel)
-        return db.session.scalar(select(func.sum(column)).where(
-            ActivityCount.user_id == user_id, ActivityCount.kind == kind)) or 0
-
-
-def is_active(app, user_id):
-    with app.app_context():
-        return db.session.get(User, user_id).active
 
 
 def add_leads(app, count):

@@ -4,14 +4,16 @@ from calendar import timegm
 from datetime import datetime
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from monitor.db import db
 from monitor.models import Deal, Tag
 from monitor.services import demo
-from tests.fixtures_api import assert_hal, assert_problem
+from tests.conftest import recorded_statements
+from tests.fixtures_api import HOST, assert_hal, assert_problem, no_api_rate_limit
 
-HOST = "http://localhost"
+pytestmark = no_api_rate_limit
+
 LEAD_KEYS = {
     "id", "name", "price", "responsible_user_id", "group_id", "status_id", "pipeline_id", "loss_reason_id",
     "source_id", "created_by", "updated_by", "created_at", "updated_at", "closed_at", "closest_task_at",
@@ -22,11 +24,6 @@ CONTACT_KEYS = {
     "created_at", "updated_at", "closest_task_at", "is_deleted", "is_unsorted", "custom_fields_values",
     "account_id", "_links", "_embedded",
 }
-
-
-@pytest.fixture
-def app_config():
-    return {"API_RATE_LIMIT": 1000}
 
 
 def ids(body, entity="leads"):
@@ -124,17 +121,10 @@ def demo_crm(app):
 
 def statements_of(app, call):
     """The SQL statements (not BEGIN/COMMIT) the app's engine runs while `call()` runs, and what it returned."""
-    engine, statements = app.extensions["tally_db"][0], []
-
-    def record(_connection, _cursor, statement, *_args):
-        if not statement.startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
-            statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        return statements, call()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    with recorded_statements(app) as statements:
+        result = call()
+    transaction = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+    return [sql for sql in statements if not sql.startswith(transaction)], result
 
 
 @pytest.mark.parametrize("entity, embed, size", [

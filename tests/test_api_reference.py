@@ -6,14 +6,9 @@ import pytest
 from monitor.db import db
 from monitor.models import Account, Tag
 from monitor.services import pipelines
-from tests.fixtures_api import assert_hal, assert_problem
+from tests.fixtures_api import HOST, assert_hal, assert_problem, no_api_rate_limit
 
-HOST = "http://localhost"
-
-
-@pytest.fixture
-def app_config():
-    return {"API_RATE_LIMIT": 1000}
+pytestmark = no_api_rate_limit
 
 
 def test_account_shape(api, app, user):

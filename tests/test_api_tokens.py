@@ -2,18 +2,11 @@
 import pytest
 from sqlalchemy import select
 
-from monitor import create_app
 from monitor.db import db
 from monitor.models import ApiToken
 from monitor.services import tokens
-from tests.conftest import make_config
+from tests.conftest import csrf_token_of, sign_in
 from tests.fixtures_api import TOKEN_PATTERN, assert_hal, assert_problem, set_user_active
-
-
-@pytest.fixture
-def signed_in_admin(auth, admin):
-    auth.login("ada@example.com")
-    return admin
 
 
 def create_on_page(client, user_id, name="Reporting script", days="30"):
@@ -83,16 +76,12 @@ def test_non_admin_gets_403_on_the_token_pages(client, auth, user, url, method):
     assert getattr(client, method)(url).status_code == 403
 
 
-def test_revoke_needs_the_csrf_token(db_path, clock, admin, user, make_token):
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_revoke_needs_the_csrf_token(client, admin, user, make_token):
     secret = make_token(user)
-    app = create_app(make_config(db_path, CLOCK=clock, WTF_CSRF_ENABLED=True))
-    client = app.test_client()
-    login_page = client.get("/login").get_data(as_text=True)
-    csrf = login_page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    client.post("/login", data={"email": "ada@example.com", "password": "correct-horse", "csrf_token": csrf})
+    sign_in(client, "ada@example.com", csrf_token=csrf_token_of(client.get("/login")))
     assert client.post("/settings/api-tokens/1/revoke").status_code == 400
-    page = client.get("/settings/api-tokens").get_data(as_text=True)
-    csrf = page.split('name="csrf_token" value="')[1].split('"')[0]
+    csrf = csrf_token_of(client.get("/settings/api-tokens"))
     assert client.post("/settings/api-tokens/1/revoke", data={"csrf_token": csrf}).status_code == 302
     response = client.get("/api/v4/account", headers={"Authorization": f"Bearer {secret}"})
     assert_problem(response, 401, "revoked")

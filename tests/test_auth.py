@@ -4,6 +4,7 @@ from sqlalchemy import update
 
 from monitor.db import db
 from monitor.models import User
+from tests.conftest import csrf_token_of, sign_in
 
 
 def test_sign_in_and_out(client, auth, user):
@@ -113,24 +114,12 @@ def test_logout_needs_post(client, auth, user):
     assert client.get("/logout").status_code == 405
 
 
-@pytest.fixture
-def csrf_app_config():
-    return {"WTF_CSRF_ENABLED": True}
-
-
-def test_missing_csrf_token_is_a_400(db_path, clock, user):
-    from monitor import create_app
-    from tests.conftest import make_config
-
-    app = create_app(make_config(db_path, CLOCK=clock, WTF_CSRF_ENABLED=True))
-    client = app.test_client()
-    response = client.post("/login", data={"email": "ulla@example.com", "password": "correct-horse"})
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_missing_csrf_token_is_a_400(client, user):
+    response = sign_in(client)
     assert response.status_code == 400
     assert b"form expired" in response.data
-    page = client.get("/login")
-    token = page.data.split(b'name="csrf_token" type="hidden" value="')[1].split(b'"')[0].decode()
-    ok = client.post("/login", data={"email": "ulla@example.com", "password": "correct-horse", "csrf_token": token})
-    assert ok.status_code == 302
+    assert sign_in(client, csrf_token=csrf_token_of(client.get("/login"))).status_code == 302
 
 
 def test_profile_changes_password_and_language(client, auth, user):

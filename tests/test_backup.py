@@ -3,13 +3,9 @@ import json
 import os
 import random
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from alembic import command
@@ -20,10 +16,9 @@ from monitor import create_app, schema
 from monitor.db import db
 from monitor.models import User
 from tests.conftest import make_config
+from tests.servers import fetch, flask_cli
 
 BATCH = 10
-FLASK = str(Path(sys.executable).parent / "flask")
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def rows(path, sql):
@@ -113,14 +108,12 @@ def test_backup_while_gunicorn_serves_writes(gunicorn_server, tmp_path):
     base, token = gunicorn_server
     database = tmp_path / "gunicorn.sqlite3"
     created, stop = [], threading.Event()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
     def write_leads():
         while not stop.is_set():
-            request = urllib.request.Request(
-                f"{base}/api/v4/leads", data=json.dumps([{"name": f"Served {len(created)}"}]).encode(),
-                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"}, method="POST")
-            with urllib.request.urlopen(request, timeout=10) as response:
-                assert response.status == 200
+            body = json.dumps([{"name": f"Served {len(created)}"}]).encode()
+            assert fetch(None, f"{base}/api/v4/leads", body, headers, timeout=10).status == 200
             created.append(len(created))
             time.sleep(0.2)  # under the API's 7 requests per second
 
@@ -132,8 +125,7 @@ def test_backup_while_gunicorn_serves_writes(gunicorn_server, tmp_path):
         before = len(created)
         copy = tmp_path / "served-copy.sqlite3"
         env = {**os.environ, "FLASK_DATABASE_URL": f"sqlite:///{database}"}
-        result = subprocess.run([FLASK, "--app", "app", "backup", str(copy)], cwd=ROOT, env=env,
-                                capture_output=True, text=True, timeout=60)
+        result = flask_cli(env, "backup", str(copy), check=False)
         assert result.returncode == 0, result.stderr
         time.sleep(0.5)
     finally:

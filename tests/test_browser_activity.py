@@ -5,26 +5,14 @@ import pytest
 from playwright.sync_api import expect
 
 from monitor.services import demo
+from tests.conftest import sign_in_browser
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def demo_server(app, live_server, smtp_sink):
-    app.test_cli_runner().invoke(args=["demo-data", "--deals", "60"])
-    return live_server
-
-
-def sign_in(page, base, email, password):
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-
-
 def test_card_limit_deactivates_alerts_and_reactivation_restores(browser, demo_server, smtp_sink):
     admin = browser.new_context().new_page()
-    sign_in(admin, demo_server, demo.ADMIN_EMAIL, demo.ADMIN_PASSWORD)
+    sign_in_browser(admin, demo_server, demo.ADMIN_EMAIL, demo.ADMIN_PASSWORD)
     admin.goto(f"{demo_server}/settings/activity")
     admin.fill("input[name=card_limit]", "3")
     admin.select_option("select[name=card_period]", "day")
@@ -32,7 +20,7 @@ def test_card_limit_deactivates_alerts_and_reactivation_restores(browser, demo_s
     expect(admin.locator(".flash-success")).to_be_visible()
 
     user = browser.new_context().new_page()
-    sign_in(user, demo_server, "anna@tally.example", demo.DEMO_PASSWORD)
+    sign_in_browser(user, demo_server, "anna@tally.example", demo.DEMO_PASSWORD)
     user.goto(f"{demo_server}/leads")  # the list itself is not limited here
     card_links = user.locator("table.list tbody a[href^='/leads/']")
     hrefs = []
@@ -61,6 +49,6 @@ def test_card_limit_deactivates_alerts_and_reactivation_restores(browser, demo_s
     admin.click("button:has-text('Save')")
     expect(admin.locator(".flash-success")).to_be_visible()
 
-    sign_in(user, demo_server, "anna@tally.example", demo.DEMO_PASSWORD)
+    sign_in_browser(user, demo_server, "anna@tally.example", demo.DEMO_PASSWORD)
     user.goto(f"{demo_server}{hrefs[3]}")
     expect(user).to_have_url(re.compile(re.escape(hrefs[3]) + "$"))

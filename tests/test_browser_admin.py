@@ -5,21 +5,13 @@ import pytest
 from playwright.sync_api import expect
 
 from monitor.services import demo
+from tests.conftest import sign_in_browser
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def demo_server(app, live_server):
-    app.test_cli_runner().invoke(args=["demo-data", "--deals", "60"])
-    return live_server
-
-
 def test_admin_deactivates_a_user_and_finds_them_in_the_deactivated_filter(page, demo_server):
-    page.goto(f"{demo_server}/login")
-    page.fill("input[name=email]", demo.ADMIN_EMAIL)
-    page.fill("input[name=password]", demo.ADMIN_PASSWORD)
-    page.click("button[type=submit]")
+    sign_in_browser(page, demo_server, demo.ADMIN_EMAIL, demo.ADMIN_PASSWORD)
     page.click("text=Settings")
     expect(page).to_have_url(re.compile(r"/settings/users$"))
     page.click("text=Boris Ivanov")

@@ -8,14 +8,9 @@ from sqlalchemy import select
 from monitor.db import db
 from monitor.models import Company, Contact
 from monitor.services import demo
+from tests.conftest import sign_in_browser
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def demo_server(app, live_server):
-    app.test_cli_runner().invoke(args=["demo-data", "--deals", "120"])
-    return live_server
 
 
 @pytest.fixture
@@ -36,18 +31,16 @@ def csp_errors(page):
     return errors
 
 
-def sign_in(page, server, email="anna@tally.example"):
-    page.goto(f"{server}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", demo.DEMO_PASSWORD)
-    page.click("button[type=submit]")
+def sign_in_as_anna(page, server):
+    """Anna signs in and lands on the deals."""
+    sign_in_browser(page, server, "anna@tally.example", demo.DEMO_PASSWORD)
     expect(page).to_have_url(re.compile(r"/leads$"))
 
 
 def test_user_searches_a_contact_opens_its_company_filters_deals_by_tag_and_opens_the_board(
         page, demo_server, demo_contact, csp_errors):
     name, phone, company_id, company_name = demo_contact
-    sign_in(page, demo_server)
+    sign_in_as_anna(page, demo_server)
 
     page.click("nav.sidebar >> text=Contacts")
     page.fill("input[name=q]", "".join(char for char in phone if char.isdigit()))
@@ -87,7 +80,7 @@ def test_user_picks_a_company_for_a_deal_by_typing_its_name(page, demo_server, a
     with app.app_context():
         company = db.session.scalars(select(Company).order_by(Company.id.desc())).first()
         company_id, company_name = company.id, company.name
-    sign_in(page, demo_server)
+    sign_in_as_anna(page, demo_server)
     page.click("text=+ New deal")
     page.fill("input[name=name]", "Picked company deal")
     search = page.locator(".picker[data-entity=companies] .picker-search")

@@ -1,9 +1,7 @@
 """Every CRM response that shows records charges the activity monitor, and only those."""
 import pytest
 
-from tests.fixtures_crm import row_names
-
-ENTITIES = ("leads", "contacts", "companies", "customers")
+from tests.fixtures_crm import ENTITIES, row_names
 
 
 @pytest.mark.parametrize("entity", ENTITIES)

@@ -3,22 +3,17 @@ import html
 import json
 import re
 import threading
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event
 
 from monitor.db import db
 from monitor.services import tokens
-from tests.conftest import PASSWORD
-from tests.fixtures_crm import row_names
-from tests.servers import NoRedirect, gunicorn, signed_in_opener
+from tests.conftest import PASSWORD, csrf_token_of, recorded_statements
+from tests.fixtures_crm import ENTITIES, row_names
+from tests.servers import fetch, gunicorn, signed_in_jar
 
-ENTITIES = ("leads", "contacts", "companies", "customers")
 # entity -> (valid input, a bad edit, the field it is bad in, the value that must come back as typed)
 CASES = {
     "leads": ({"name": "Big supply", "price": "15 000"}, {"price": "lots"}, "price", "lots"),
@@ -147,17 +142,8 @@ def test_a_card_reads_its_panels_in_a_few_statements_however_many_rows(client, s
     for number in range(40):
         crm_builder.deal(f"Firm deal {number}", company=company, status=142 if number % 2 else "")
         crm_builder.contact(f"Firm person {number}", company=company)
-    statements = []
-    engine = app.extensions["tally_db"][0]
-
-    def record(_connection, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(app) as statements:
         page = client.get(f"/companies/{company}").get_data(as_text=True)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert "Firm deal 39" in page and "Firm person 39" in page
     assert len(statements) <= 15, "\n".join(statements)
 
@@ -249,19 +235,6 @@ def test_control_characters_are_dropped_from_text(client, signed_in, crm_builder
 SAVERS = 3
 SAVES_EACH = 20
 READERS = 3
-CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-
-
-def _http(jar, url, data=None, headers=None, method=None):
-    """(status, body) of one request with the signed-in cookies; redirects are not followed."""
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
-    body = urllib.parse.urlencode(data).encode() if isinstance(data, dict) else data
-    request = urllib.request.Request(url, data=body, headers=headers or {}, method=method)
-    try:
-        with opener.open(request, timeout=60) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
 
 
 @pytest.fixture
@@ -289,25 +262,25 @@ class LoadClients:
             self.results[kind, status] += 1
 
     def card_saver(self, number):
-        jar = signed_in_opener(self.base, self.crm["emails"][number], PASSWORD)
+        jar = signed_in_jar(self.base, self.crm["emails"][number], PASSWORD)
         deal, contacts = self.crm["deals"][number], self.crm["contacts"]
         for version in range(SAVES_EACH):
-            _status, page = _http(jar, f"{self.base}/leads/{deal}")  # a read, then a write
-            status, _body = _http(jar, f"{self.base}/leads/{deal}", {
-                "csrf_token": CSRF_FIELD.search(page).group(1), "name": f"Deal {number} v{version}",
+            page = fetch(jar, f"{self.base}/leads/{deal}").body  # a read, then a write
+            status = fetch(jar, f"{self.base}/leads/{deal}", {
+                "csrf_token": csrf_token_of(page), "name": f"Deal {number} v{version}",
                 "price": str(1000 + version), "tags": f"load, v{version % 3}",
                 "contacts": ", ".join(map(str, contacts[: 1 + version % 4])),  # the links change every save
-            })
+            }).status
             self.record("card save", status)
             self.last_saved[deal] = (f"Deal {number} v{version}", 1000 + version, 1 + version % 4)
 
     def preset_saver(self):
-        jar = signed_in_opener(self.base, self.crm["emails"][SAVERS], PASSWORD)
+        jar = signed_in_jar(self.base, self.crm["emails"][SAVERS], PASSWORD)
         for version in range(SAVES_EACH):
-            _status, page = _http(jar, f"{self.base}/leads?tag=load")
-            status, _body = _http(jar, f"{self.base}/leads/presets", {
-                "csrf_token": CSRF_FIELD.search(page).group(1), "name": f"Preset {version}", "query": "tag=load",
-            })
+            page = fetch(jar, f"{self.base}/leads?tag=load").body
+            status = fetch(jar, f"{self.base}/leads/presets", {
+                "csrf_token": csrf_token_of(page), "name": f"Preset {version}", "query": "tag=load",
+            }).status
             self.record("preset save", status)
 
     def api_editor(self):
@@ -315,16 +288,16 @@ class LoadClients:
         headers = {"Authorization": f"Bearer {self.crm['token']}", "Content-Type": "application/json"}
         for version in range(SAVES_EACH):
             body = json.dumps({"price": 5000 + version, "_embedded": {"tags": [{"name": "api"}]}}).encode()
-            status, _answer = _http(None, f"{self.base}/api/v4/leads/{deal}", body, headers, method="PATCH")
+            status = fetch(None, f"{self.base}/api/v4/leads/{deal}", body, headers, method="PATCH").status
             self.record("api patch", status)
         self.last_saved[deal] = (f"Deal {len(self.crm['deals']) - 1}", 5000 + SAVES_EACH - 1, 1)
 
     def reader(self, number):
-        jar = signed_in_opener(self.base, self.crm["emails"][SAVERS + number], PASSWORD)
+        jar = signed_in_jar(self.base, self.crm["emails"][SAVERS + number], PASSWORD)
         for round_number in range(SAVES_EACH):
             for url in ("/leads", f"/leads?page={1 + round_number % 2}", "/contacts", "/leads?q=deal",
                         f"/leads/{self.crm['deals'][round_number]}"):
-                self.record("read", _http(jar, self.base + url)[0])
+                self.record("read", fetch(jar, self.base + url).status)
 
     def run(self):
         threads = [threading.Thread(target=self.card_saver, args=(number,)) for number in range(SAVERS)]

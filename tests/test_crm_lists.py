@@ -3,9 +3,7 @@ from datetime import datetime
 
 import pytest
 
-from tests.fixtures_crm import row_links, row_names
-
-ENTITIES = ("leads", "contacts", "companies", "customers")
+from tests.fixtures_crm import ENTITIES, row_links, row_names
 
 
 @pytest.fixture

@@ -1,5 +1,4 @@
 """Sign-in hardening: bounded input, sessions that end at sign-out, throttling per address, administrators."""
-import re
 import statistics
 import time
 from math import ceil
@@ -12,36 +11,7 @@ from monitor.db import db
 from monitor.models import User
 from monitor.services import users
 from monitor.services.errors import Forbidden
-from tests.conftest import PASSWORD
-
-CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-HOME = "198.51.100.20"
-STRANGER = "203.0.113.7"
-
-
-@pytest.fixture
-def app_config(request):
-    """Extra config from a test's indirect parameter."""
-    return dict(getattr(request, "param", {}))
-
-
-def login(client, email, password=PASSWORD, address=HOME, remember=False, csrf_token=None):
-    data = {"email": email, "password": password}
-    if remember:
-        data["remember"] = "y"
-    if csrf_token is not None:
-        data["csrf_token"] = csrf_token
-    return client.post("/login", data=data, environ_base={"REMOTE_ADDR": address})
-
-
-def rows(app, table):
-    with app.app_context():
-        return db.session.scalar(text(f"SELECT count(*) FROM {table}"))  # noqa: S608 (a fixed table name)
-
-
-def csrf_token_of(response):
-    return CSRF_FIELD.search(response.get_data(as_text=True)).group(1)
-
+from tests.conftest import HOME, STRANGER, csrf_token_of, row_count, sign_in
 
 # Item 3: bounded input, and prune removes what is stale.
 
@@ -50,15 +20,15 @@ def csrf_token_of(response):
     ("password", "x" * 400_000, 1024),
 ])
 def test_an_overlong_sign_in_value_is_a_form_error_and_stores_nothing(client, app, user, field, value, limit):
-    response = client.post("/login", data={"email": "ulla@example.com", "password": PASSWORD, field: value})
+    response = sign_in(client, **{field: value})  # the other field as usual
     assert response.status_code == 200
     assert f'id="{field}-error">At most {limit} characters.' in response.get_data(as_text=True)
-    assert rows(app, "login_throttle") == 0
+    assert row_count(app, "login_throttle") == 0
     assert client.get("/profile").status_code == 302
 
 
 def test_values_at_the_limits_are_an_ordinary_attempt(client, app, user):
-    response = login(client, "a" * 242 + "@example.com", "x" * 1024)
+    response = sign_in(client, "a" * 242 + "@example.com", "x" * 1024)
     assert b"Wrong e-mail or password" in response.data
     with app.app_context():
         longest = db.session.scalar(text("SELECT max(length(key)) FROM login_throttle"))
@@ -66,27 +36,27 @@ def test_values_at_the_limits_are_an_ordinary_attempt(client, app, user):
 
 
 def test_prune_drops_stale_throttle_rows_that_never_locked(client, app, user, clock, runner):
-    login(client, "ulla@example.com", "wrong-password")
-    login(client, "nobody@example.com", "wrong-password")
-    stored = rows(app, "login_throttle")
+    sign_in(client, "ulla@example.com", "wrong-password")
+    sign_in(client, "nobody@example.com", "wrong-password")
+    stored = row_count(app, "login_throttle")
     assert stored > 0
     clock.advance(hours=1)
     runner.invoke(args=["prune"])
-    assert rows(app, "login_throttle") == stored  # recent failures still count
+    assert row_count(app, "login_throttle") == stored  # recent failures still count
     clock.advance(days=2)
     result = runner.invoke(args=["prune"])
     assert f"sign-in throttles: {stored}" in result.output
-    assert rows(app, "login_throttle") == 0
+    assert row_count(app, "login_throttle") == 0
 
 
 def test_prune_drops_sessions_unused_for_the_idle_time(client, auth, app, user, clock, runner):
     auth.login()
-    assert rows(app, "user_sessions") == 1
+    assert row_count(app, "user_sessions") == 1
     clock.advance(days=app.config["SESSION_IDLE_DAYS"] + 1)
     assert client.get("/profile").status_code == 302  # too long unused: ended even before pruning
     result = runner.invoke(args=["prune"])
     assert "sessions: 1" in result.output
-    assert rows(app, "user_sessions") == 0
+    assert row_count(app, "user_sessions") == 0
 
 
 # Item 6: signing out ends the session on the server.
@@ -111,8 +81,8 @@ def test_a_copied_remember_cookie_stops_working_after_sign_out(client, auth, use
 
 def test_signing_out_in_one_browser_keeps_the_others(app, user):
     first, second = app.test_client(), app.test_client()
-    login(first, "ulla@example.com")
-    login(second, "ulla@example.com", remember=True)
+    sign_in(first, "ulla@example.com")
+    sign_in(second, "ulla@example.com", remember=True)
     first.post("/logout")
     assert first.get("/profile").status_code == 302
     assert second.get("/profile").status_code == 200
@@ -155,9 +125,9 @@ def test_a_user_keeps_a_bounded_number_of_sessions(app, user, clock):
     for _ in range(keep + 2):
         clock.advance(seconds=1)
         browser = app.test_client()
-        login(browser, "ulla@example.com")
+        sign_in(browser, "ulla@example.com")
         clients.append(browser)
-    assert rows(app, "user_sessions") == keep
+    assert row_count(app, "user_sessions") == keep
     assert clients[0].get("/profile").status_code == 302  # the least recently used ended
     assert clients[-1].get("/profile").status_code == 200
 
@@ -166,21 +136,21 @@ def test_a_user_keeps_a_bounded_number_of_sessions(app, user, clock):
 
 def test_an_administrator_setting_a_password_ends_the_users_sessions(app, admin, user):
     ulla, ada = app.test_client(), app.test_client()
-    login(ulla, "ulla@example.com", remember=True)
-    login(ada, "ada@example.com")
+    sign_in(ulla, "ulla@example.com", remember=True)
+    sign_in(ada, "ada@example.com")
     response = ada.post(f"/settings/users/{user}", data={
         "name": "Ulla User", "email": "ulla@example.com", "password": "brand-new-pass", "is_active": "y"})
     assert response.status_code == 302
     assert ulla.get("/profile").status_code == 302
     ulla.delete_cookie("session")
     assert ulla.get("/profile").status_code == 302  # the remember-me cookie ended too
-    assert login(ulla, "ulla@example.com", "brand-new-pass").status_code == 302
+    assert sign_in(ulla, "ulla@example.com", "brand-new-pass").status_code == 302
 
 
 def test_an_administrator_setting_their_own_password_keeps_only_this_session(app, admin):
     here, elsewhere = app.test_client(), app.test_client()
-    login(here, "ada@example.com")
-    login(elsewhere, "ada@example.com")
+    sign_in(here, "ada@example.com")
+    sign_in(elsewhere, "ada@example.com")
     response = here.post(f"/settings/users/{admin}", data={
         "name": "Ada Admin", "email": "ada@example.com", "password": "brand-new-pass", "is_admin": "y",
         "is_active": "y"})
@@ -191,14 +161,12 @@ def test_an_administrator_setting_their_own_password_keeps_only_this_session(app
 
 # Item 8: an unknown e-mail costs the same password check as a known one.
 
-@pytest.mark.parametrize("app_config", indirect=True, argvalues=[{
-    "PASSWORD_HASH_METHOD": DefaultConfig.PASSWORD_HASH_METHOD, "LOGIN_MAX_FAILURES": 1000,
-    "LOGIN_MAX_FAILURES_PER_ADDRESS": 1000, "LOGIN_MAX_FAILURES_PER_ACCOUNT": 1000,
-}])
-def test_an_unknown_email_answers_as_slowly_as_a_wrong_password(client, user, app_config):
+@pytest.mark.app_config(PASSWORD_HASH_METHOD=DefaultConfig.PASSWORD_HASH_METHOD, LOGIN_MAX_FAILURES=1000,
+                        LOGIN_MAX_FAILURES_PER_ADDRESS=1000, LOGIN_MAX_FAILURES_PER_ACCOUNT=1000)
+def test_an_unknown_email_answers_as_slowly_as_a_wrong_password(client, user):
     def seconds_to_refuse(email):
         started = time.perf_counter()
-        response = login(client, email, "wrong-password")
+        response = sign_in(client, email, "wrong-password")
         elapsed = time.perf_counter() - started
         assert b"Wrong e-mail or password" in response.data
         return elapsed
@@ -220,54 +188,54 @@ def test_an_unknown_email_answers_as_slowly_as_a_wrong_password(client, user, ap
 def test_a_stranger_locking_an_account_does_not_lock_out_its_owner_elsewhere(app, admin):
     stranger, owner = app.test_client(), app.test_client()
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
-        assert b"Wrong e-mail or password" in login(stranger, "ada@example.com", "guess", address=STRANGER).data
-    assert b"Too many failed sign-ins" in login(stranger, "ada@example.com", address=STRANGER).data
-    assert login(owner, "ada@example.com", address=HOME).status_code == 302
+        assert b"Wrong e-mail or password" in sign_in(stranger, "ada@example.com", "guess", address=STRANGER).data
+    assert b"Too many failed sign-ins" in sign_in(stranger, "ada@example.com", address=STRANGER).data
+    assert sign_in(owner, "ada@example.com", address=HOME).status_code == 302
 
 
 def test_one_address_trying_many_accounts_is_throttled(client, app):
     for number in range(app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]):
-        response = login(client, f"guess{number}@example.com", "guess", address=STRANGER)
+        response = sign_in(client, f"guess{number}@example.com", "guess", address=STRANGER)
         assert b"Wrong e-mail or password" in response.data
-    assert b"Too many failed sign-ins" in login(client, "another@example.com", "guess", address=STRANGER).data
-    assert b"Wrong e-mail or password" in login(client, "another@example.com", "guess", address=HOME).data
+    assert b"Too many failed sign-ins" in sign_in(client, "another@example.com", "guess", address=STRANGER).data
+    assert b"Wrong e-mail or password" in sign_in(client, "another@example.com", "guess", address=HOME).data
 
 
 def test_addresses_of_one_ipv6_network_count_as_one(client, app):
     for number in range(app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]):
-        login(client, f"guess{number}@example.com", "guess", address=f"2001:db8:1:2::{number + 1:x}")
-    assert b"Too many failed sign-ins" in login(client, "x@example.com", "guess", address="2001:db8:1:2::ffff").data
-    assert b"Wrong e-mail or password" in login(client, "x@example.com", "guess", address="2001:db8:1:3::1").data
+        sign_in(client, f"guess{number}@example.com", "guess", address=f"2001:db8:1:2::{number + 1:x}")
+    assert b"Too many failed sign-ins" in sign_in(client, "x@example.com", "guess", address="2001:db8:1:2::ffff").data
+    assert b"Wrong e-mail or password" in sign_in(client, "x@example.com", "guess", address="2001:db8:1:3::1").data
 
 
 def test_an_account_wide_lock_spares_the_owners_known_address(app, admin):
     owner = app.test_client()
-    assert login(owner, "ada@example.com", address=HOME).status_code == 302
+    assert sign_in(owner, "ada@example.com", address=HOME).status_code == 302
     owner.post("/logout")
     per_address = app.config["LOGIN_MAX_FAILURES"]
     strangers = app.test_client()
     for number in range(ceil(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"] / per_address)):
         for _ in range(per_address):
-            login(strangers, "ada@example.com", "guess", address=f"203.0.113.{number + 1}")
-    newcomer = login(app.test_client(), "ada@example.com", address="192.0.2.50")
+            sign_in(strangers, "ada@example.com", "guess", address=f"203.0.113.{number + 1}")
+    newcomer = sign_in(app.test_client(), "ada@example.com", address="192.0.2.50")
     assert b"Too many failed sign-ins" in newcomer.data  # a new address waits, even with the password
-    assert login(owner, "ada@example.com", address=HOME).status_code == 302
+    assert sign_in(owner, "ada@example.com", address=HOME).status_code == 302
 
 
 def test_a_success_clears_that_addresss_counters(client, app, user):
     for _round in range(2):
         for _ in range(app.config["LOGIN_MAX_FAILURES"] - 1):
-            assert b"Wrong e-mail or password" in login(client, "ulla@example.com", "guess").data
-        assert login(client, "ulla@example.com").status_code == 302
+            assert b"Wrong e-mail or password" in sign_in(client, "ulla@example.com", "guess").data
+        assert sign_in(client, "ulla@example.com").status_code == 302
         client.post("/logout")
 
 
 def test_after_a_lock_ends_one_more_wrong_password_locks_again(client, app, user, clock):
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
-        login(client, "ulla@example.com", "guess")
+        sign_in(client, "ulla@example.com", "guess")
     clock.advance(seconds=app.config["LOGIN_LOCK_SECONDS"] + 1)
-    assert b"Wrong e-mail or password" in login(client, "ulla@example.com", "guess").data
-    assert b"Too many failed sign-ins" in login(client, "ulla@example.com").data
+    assert b"Wrong e-mail or password" in sign_in(client, "ulla@example.com", "guess").data
+    assert b"Too many failed sign-ins" in sign_in(client, "ulla@example.com").data
 
 
 # Item 10: the last active administrator stays, even when two demote each other at once.
@@ -290,12 +258,12 @@ def test_an_administrator_demoted_meanwhile_can_no_longer_edit_users(app, make_u
 
 # Item 11: the CSRF secret changes at sign-in and at sign-out.
 
-@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}], indirect=True)
-def test_the_csrf_token_from_before_sign_in_is_refused_after_it(client, user, app_config):
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_the_csrf_token_from_before_sign_in_is_refused_after_it(client, user):
     before = csrf_token_of(client.get("/login"))
-    assert login(client, "ulla@example.com", csrf_token=before).status_code == 302
+    assert sign_in(client, "ulla@example.com", csrf_token=before).status_code == 302
     assert client.post("/logout", data={"csrf_token": before}).status_code == 400
     after = csrf_token_of(client.get("/profile"))
     assert after != before
     assert client.post("/logout", data={"csrf_token": after}).status_code == 302
-    assert login(client, "ulla@example.com", csrf_token=after).status_code == 400
+    assert sign_in(client, "ulla@example.com", csrf_token=after).status_code == 400

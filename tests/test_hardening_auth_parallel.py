@@ -1,10 +1,8 @@
 """Sign-in hardening under real parallelism: gunicorn worker processes, and PostgreSQL's row locks."""
+import http.cookiejar
 import sqlite3
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from functools import partial
 
 import pytest
@@ -16,10 +14,9 @@ from monitor.db import db
 from monitor.models import User
 from monitor.services import users
 from monitor.services.errors import ValidationError
-from tests.conftest import PASSWORD
+from tests.conftest import HOME, PASSWORD, STRANGER, row_count, sign_in
 from tests.fixtures_postgres import behind_admin_row_locks
-from tests.servers import NoRedirect, gunicorn, signed_in_opener
-from tests.test_hardening_auth import CSRF_FIELD, HOME, STRANGER, login, rows
+from tests.servers import fetch, form_token, gunicorn, signed_in_jar
 
 PARALLEL_ATTEMPTS = 30
 DEMOTION_ROUNDS = 4
@@ -35,20 +32,6 @@ def app_config(request):
 
 # Item 9: 30 parallel wrong passwords across worker processes.
 
-def _login_form(base):
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(), NoRedirect())
-    with opener.open(f"{base}/login", timeout=30) as page:
-        return opener, CSRF_FIELD.search(page.read().decode()).group(1)
-
-
-def _post(opener, url, data):
-    try:
-        with opener.open(url, data=urllib.parse.urlencode(data).encode(), timeout=60) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
-
-
 def test_thirty_parallel_wrong_passwords_check_at_most_the_limit(app, db_path, user):
     # The production hash method: each check takes long enough for the attempts to overlap.
     with app.app_context():
@@ -57,13 +40,14 @@ def test_thirty_parallel_wrong_passwords_check_at_most_the_limit(app, db_path, u
         db.session.commit()
         db.engine.dispose()
     with gunicorn(db_path, workers=4, threads=4) as base:
-        forms = [_login_form(base) for _ in range(PARALLEL_ATTEMPTS)]
+        jars = [http.cookiejar.CookieJar() for _ in range(PARALLEL_ATTEMPTS)]
+        forms = [(jar, form_token(jar, f"{base}/login")) for jar in jars]
         gate = threading.Barrier(PARALLEL_ATTEMPTS)
         pages = []
 
-        def attempt(opener, token):
+        def attempt(jar, token):
             gate.wait(timeout=30)
-            pages.append(_post(opener, f"{base}/login", {
+            pages.append(fetch(jar, f"{base}/login", {
                 "email": "ulla@example.com", "password": "guess", "csrf_token": token}))
 
         threads = [threading.Thread(target=attempt, args=form) for form in forms]
@@ -71,31 +55,25 @@ def test_thirty_parallel_wrong_passwords_check_at_most_the_limit(app, db_path, u
             thread.start()
         for thread in threads:
             thread.join(timeout=120)
-    checked = sum("Wrong e-mail or password" in page for _status, page in pages)
-    refused = sum("Too many failed sign-ins" in page for _status, page in pages)
+    checked = sum("Wrong e-mail or password" in page.body for page in pages)
+    refused = sum("Too many failed sign-ins" in page.body for page in pages)
     print(f"{PARALLEL_ATTEMPTS} parallel wrong passwords: {checked} checked, {refused} refused unchecked")
-    assert {status for status, _page in pages} == {200}
+    assert {page.status for page in pages} == {200}
     assert checked + refused == PARALLEL_ATTEMPTS
     assert 1 <= checked <= app.config["LOGIN_MAX_FAILURES"]
 
 
 # Item 10: the last active administrator stays, even when two demote each other at once.
 
-def _edit_form(jar, url):
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
-    with opener.open(url, timeout=30) as page:
-        return opener, CSRF_FIELD.search(page.read().decode()).group(1)
-
-
 def _demote_each_other(base, db_path, forms, people, field):
     """Both edits posted while the test holds SQLite's write lock; their (status, page) by target."""
     outcomes = {}
 
-    def demote(other, opener, token):
+    def demote(other, jar, token):
         data = {"name": "Demoted", "email": people[other], "password": "", "is_admin": "y", "is_active": "y",
                 "csrf_token": token}
         del data[field]
-        outcomes[other] = _post(opener, f"{base}/settings/users/{other}", data)
+        outcomes[other] = fetch(jar, f"{base}/settings/users/{other}", data)
 
     # Both saves pass every check of their request before either may write: the rule must
     # hold inside the write transaction.
@@ -122,16 +100,16 @@ def test_two_administrators_demoting_each_other_at_once_leave_one(app, db_path, 
             with app.app_context():
                 db.session.execute(update(User).where(User.id.in_(people)).values(is_admin=True, active=True))
                 db.session.commit()
-            forms = {other: _edit_form(signed_in_opener(base, people[acting], PASSWORD),
-                                       f"{base}/settings/users/{other}")
-                     for acting, other in ((first, second), (second, first))}
+            jars = {other: signed_in_jar(base, people[acting], PASSWORD)
+                    for acting, other in ((first, second), (second, first))}
+            forms = {other: (jar, form_token(jar, f"{base}/settings/users/{other}")) for other, jar in jars.items()}
             outcomes = _demote_each_other(base, db_path, forms, people, field)
             with app.app_context():
                 admins = db.session.scalar(select(func.count(User.id)).where(
                     User.is_admin.is_(True), User.active.is_(True)))
             assert admins == 1, (round_number, field)
-            assert sorted(status for status, _page in outcomes.values()) == [200, 302], outcomes
-            [refused_page] = [page for status, page in outcomes.values() if status == 200]
+            assert sorted(reply.status for reply in outcomes.values()) == [200, 302], outcomes
+            [refused_page] = [reply.body for reply in outcomes.values() if reply.status == 200]
             block = refused_page.split(f'id="{field}"')[1].split("</div>\n  </div>")[0]
             assert "last active administrator" in block
 
@@ -142,12 +120,12 @@ def test_two_administrators_demoting_each_other_at_once_leave_one(app, db_path, 
 def test_on_postgresql_throttles_and_sessions_hold(app, admin, clock, runner):
     stranger, owner = app.test_client(), app.test_client()
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
-        assert b"Wrong e-mail or password" in login(stranger, "ada@example.com", "guess", address=STRANGER).data
-    assert b"Too many failed sign-ins" in login(stranger, "ada@example.com", address=STRANGER).data
+        assert b"Wrong e-mail or password" in sign_in(stranger, "ada@example.com", "guess", address=STRANGER).data
+    assert b"Too many failed sign-ins" in sign_in(stranger, "ada@example.com", address=STRANGER).data
     clock.advance(seconds=app.config["LOGIN_LOCK_SECONDS"] + 1)
-    assert b"Wrong e-mail or password" in login(stranger, "ada@example.com", "guess", address=STRANGER).data
-    assert b"Too many failed sign-ins" in login(stranger, "ada@example.com", address=STRANGER).data
-    assert login(owner, "ada@example.com", address=HOME, remember=True).status_code == 302
+    assert b"Wrong e-mail or password" in sign_in(stranger, "ada@example.com", "guess", address=STRANGER).data
+    assert b"Too many failed sign-ins" in sign_in(stranger, "ada@example.com", address=STRANGER).data
+    assert sign_in(owner, "ada@example.com", address=HOME, remember=True).status_code == 302
     copied = owner.get_cookie("remember_token").value
     owner.post("/logout")
     owner.delete_cookie("session")
@@ -156,7 +134,7 @@ def test_on_postgresql_throttles_and_sessions_hold(app, admin, clock, runner):
     clock.advance(days=app.config["LOGIN_KNOWN_ADDRESS_DAYS"] + 1)
     result = runner.invoke(args=["prune"])
     assert "sign-in throttles: 4" in result.output  # the stranger's two, the account's, the known address
-    assert rows(app, "login_throttle") == 0
+    assert row_count(app, "login_throttle") == 0
 
 
 @pytest.mark.postgres

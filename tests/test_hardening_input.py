@@ -10,21 +10,16 @@ import time
 
 import pytest
 from alembic import command
-from sqlalchemy import event, func, select, text
+from sqlalchemy import func, select, text
 
 from monitor import create_app, schema
 from monitor.db import db
 from monitor.models import Deal, Tag
-from tests.conftest import make_config
-from tests.fixtures_api import assert_hal, assert_problem
-from tests.fixtures_crm import row_names
+from tests.conftest import make_config, recorded_statements
+from tests.fixtures_api import assert_hal, assert_problem, no_api_rate_limit
+from tests.fixtures_crm import ENTITIES, row_names
 
-ENTITIES = ("leads", "contacts", "companies", "customers")
-
-
-@pytest.fixture
-def app_config():
-    return {"API_RATE_LIMIT": 1000}
+pytestmark = no_api_rate_limit
 
 
 def _tag_rows(app, entity="lead"):
@@ -155,19 +150,9 @@ def test_api_lead_with_more_than_50_tags_is_400_naming_the_limit(api, app, entri
 
 def _tag_statements(app, action):
     """The SQL statements `action()` runs that read or write the tags table."""
-    statements = []
-    engine = app.extensions["tally_db"][0]
-
-    def record(_connection, _cursor, statement, *_args):
-        if " tags" in statement and "_tags" not in statement.replace(" tags", ""):
-            statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(app) as statements:
         action()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return statements
+    return [sql for sql in statements if " tags" in sql and "_tags" not in sql.replace(" tags", "")]
 
 
 def test_a_save_looks_its_tags_up_in_one_query_and_adds_the_missing_in_one(client, signed_in, crm_builder, app):

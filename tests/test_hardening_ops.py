@@ -16,7 +16,7 @@ from monitor.models import ActivityCount, ActivityEvent, OutboxMessage, User
 from tests.conftest import make_config
 from tests.fixtures_api import Api, assert_problem
 
-LOCKED_FAST = {"SQLITE_BUSY_TIMEOUT_MS": 50}
+locked_fast = pytest.mark.app_config(SQLITE_BUSY_TIMEOUT_MS=50)  # a held lock answers at once
 CANNOT_WRITE = "The database cannot be written"
 
 
@@ -66,7 +66,7 @@ def signed_in_copy(source, target_app):
 
 # Item 12: a BEGIN IMMEDIATE that fails is reported as itself.
 
-@pytest.mark.parametrize("app_config", [LOCKED_FAST])
+@locked_fast
 def test_locked_database_raises_database_is_locked_from_the_fast_path(app, user, set_limits, write_lock):
     set_limits(card_limit=100)
     write_lock()
@@ -76,7 +76,7 @@ def test_locked_database_raises_database_is_locked_from_the_fast_path(app, user,
             activity.charge(who, "web", cards=[("leads", 1)])
 
 
-@pytest.mark.parametrize("app_config", [LOCKED_FAST])
+@locked_fast
 def test_locked_database_is_logged_and_answered_as_locked(client, auth, user, crm_builder, set_limits, write_lock,
                                                           caplog):
     deal = crm_builder.deal("Locked deal")
@@ -300,7 +300,7 @@ def test_healthz_is_503_when_the_database_cannot_be_opened(unopenable):
     assert response.get_json()["database"] == "unable to open database file"
 
 
-@pytest.mark.parametrize("app_config", [LOCKED_FAST])
+@locked_fast
 def test_healthz_is_503_while_the_database_stays_locked(client, write_lock):
     write_lock()
     response = client.get("/healthz")

@@ -1,17 +1,15 @@
 """Both interface languages: the Russian catalog covers every message in the code."""
 import subprocess
-import sys
-from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import ROOT, VENV_BIN
 
 
 def extracted_messages(tmp_path):
     pot = tmp_path / "messages.pot"
     subprocess.run(
-        [str(Path(sys.executable).parent / "pybabel"), "-q", "extract", "-F", "babel.cfg", "--ignore-dirs", ".*",
+        [str(VENV_BIN / "pybabel"), "-q", "extract", "-F", "babel.cfg", "--ignore-dirs", ".*",
          "-k", "_l", "-o", str(pot), "."],
         cwd=ROOT, check=True, capture_output=True,
     )

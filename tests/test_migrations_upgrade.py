@@ -55,7 +55,7 @@ HINTS = {
 }
 
 
-def fresh_database(path, revision):
+def database_at(path, revision):
     """A new SQLite file at `revision`, made the way the app runs Alembic."""
     engine = make_engine(f"sqlite:///{path}")
     with engine.begin() as connection:
@@ -160,7 +160,7 @@ def missing_or_changed(connection, table_name, rows, head_tables):
 @pytest.mark.parametrize("revision", EARLIER)
 def test_database_made_at_an_earlier_migration_upgrades_with_its_data(tmp_path, revision):
     path = tmp_path / f"at-{revision}.sqlite3"
-    engine = fresh_database(path, revision)
+    engine = database_at(path, revision)
     with engine.begin() as connection:
         made = fill(connection, data_tables(connection))
     engine.dispose()

@@ -6,11 +6,7 @@ module's `app` runs on it. Skipped where the PostgreSQL server binaries are not 
 import csv
 import io
 import json
-import queue
 import re
-import threading
-import urllib.error
-import urllib.request
 from collections import Counter
 from functools import partial
 
@@ -19,26 +15,16 @@ from sqlalchemy import func, select, text
 
 from monitor import activity, create_app
 from monitor.db import db
-from monitor.models import (
-    ActivityCount,
-    ActivityEvent,
-    Company,
-    Contact,
-    Customer,
-    Deal,
-    Notification,
-    Pipeline,
-    User,
-)
+from monitor.models import Company, Contact, Customer, Deal, Notification, Pipeline, User
 from monitor.services import demo
-from tests.conftest import Auth, make_config
+from tests.conftest import DEMO_ADMINS, DEMO_DEALS, make_config, sign_in, user_id_of
+from tests.fixtures_activity import charge, counted, events
 from tests.fixtures_crm import row_names
 from tests.fixtures_postgres import behind_admin_row_locks
-from tests.servers import burst, gunicorn, signed_in_opener, status_of
+from tests.servers import burst, fetch, gunicorn, in_parallel, signed_in_jar
 
 pytestmark = pytest.mark.postgres
 
-DEMO_DEALS = 120
 THREADS = 16
 
 
@@ -52,23 +38,6 @@ def invoke(app, *args):
     result = app.test_cli_runner().invoke(args=list(args))
     assert result.exit_code == 0, (result.output, result.exception)
     return result.output
-
-
-def counted(app, user_id, kind):
-    with app.app_context():
-        return db.session.scalar(select(func.coalesce(func.sum(ActivityCount.total), 0)).where(
-            ActivityCount.user_id == user_id, ActivityCount.kind == kind))
-
-
-def charge(app, user_id, cards=(), elements=0):
-    with app.app_context():
-        activity.charge(db.session.get(User, user_id), "web", cards=cards, elements=elements)
-
-
-def events(app):
-    with app.app_context():
-        return [(event.event, event.user_id) for event in db.session.scalars(
-            select(ActivityEvent).order_by(ActivityEvent.id))]
 
 
 def _head_revision():
@@ -94,7 +63,7 @@ def test_init_db_twice_creates_the_schema_the_account_and_the_default_pipeline(p
 
 def test_demo_data_then_new_records_search_and_export(app, client):
     invoke(app, "demo-data", "--deals", "300")
-    Auth(client).login(demo.ADMIN_EMAIL, demo.ADMIN_PASSWORD)
+    sign_in(client, demo.ADMIN_EMAIL, demo.ADMIN_PASSWORD)
     with app.app_context():
         phone, name = db.session.execute(select(Contact.phone, Contact.name).where(Contact.id == 7)).one()
         first_free = {entity: db.session.scalar(select(func.max(model.id))) + 1 for entity, model in (
@@ -174,78 +143,45 @@ def _charge_outcome(app, user_id, cards):
 
 
 @pytest.fixture
-def demo_server(app, smtp_sink, postgres_migrated, tmp_path):
+def demo_gunicorn(app, demo_data, smtp_sink, postgres_migrated, tmp_path):
     """Demo data, then `gunicorn -w 4` on the test's PostgreSQL database; yields its base URL."""
-    invoke(app, "demo-data", "--deals", str(DEMO_DEALS))
     env = {"FLASK_MAIL_SERVER": "127.0.0.1", "FLASK_MAIL_PORT": str(smtp_sink.port), "FLASK_API_RATE_LIMIT": "1000"}
     with gunicorn(tmp_path / "postgres", workers=4, env=env, database_url=postgres_migrated) as base:
         yield base
 
 
-def _in_parallel(jobs, do):
-    """Run `do(job)` for every job over THREADS threads; returns the results."""
-    pending = queue.Queue()
-    for job in jobs:
-        pending.put(job)
-    results = []
-
-    def worker():
-        while True:
-            try:
-                job = pending.get_nowait()
-            except queue.Empty:
-                return
-            results.append(do(job))
-
-    threads = [threading.Thread(target=worker) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
-
-
-def _demo_user(app, email):
-    with app.app_context():
-        return db.session.scalar(select(User).where(User.email == email))
-
-
-def test_sixteen_threads_opening_distinct_cards_get_exactly_the_limit(app, set_limits, demo_server, smtp_sink):
+def test_sixteen_threads_opening_distinct_cards_get_exactly_the_limit(app, set_limits, demo_gunicorn, smtp_sink):
     set_limits(card_limit=50)
-    jar = signed_in_opener(demo_server, "anna@tally.example", demo.DEMO_PASSWORD)
-    statuses = Counter(_in_parallel(range(1, DEMO_DEALS + 1),
-        lambda deal: status_of(jar, f"{demo_server}/leads/{deal}")))
+    jar = signed_in_jar(demo_gunicorn, "anna@tally.example", demo.DEMO_PASSWORD)
+    statuses = Counter(in_parallel(range(1, DEMO_DEALS + 1),
+                                   lambda deal: fetch(jar, f"{demo_gunicorn}/leads/{deal}").status, THREADS))
     messages = smtp_sink.wait_for(2, timeout=15)
 
     print(f"PostgreSQL, {THREADS} threads, 4 workers, card limit 50: {dict(statuses)}")
     assert statuses[200] == 50, statuses
     assert sum(statuses.values()) == DEMO_DEALS
     assert set(statuses) <= {200, 302, 403}, statuses
-    anna = _demo_user(app, "anna@tally.example")
-    assert not anna.active
-    assert counted(app, anna.id, "card") == 50
-    assert events(app) == [("deactivated", anna.id)]
+    anna = user_id_of(app, "anna@tally.example")
+    with app.app_context():
+        assert not db.session.get(User, anna).active
+    assert counted(app, anna, "card") == 50
+    assert events(app) == [("deactivated", anna)]
     with app.app_context():
         active_admins = db.session.scalars(select(User.id).where(User.is_admin.is_(True), User.active.is_(True))).all()
         assert sorted(db.session.scalars(select(Notification.user_id)).all()) == sorted(active_admins)
-    assert sorted(m["to"][0] for m in messages) == ["admin@tally.example", "dmitry@tally.example"]
+    assert sorted(m["to"][0] for m in messages) == DEMO_ADMINS
 
 
-def test_sixteen_threads_reading_list_pages_never_pass_the_list_limit(app, set_limits, make_token, demo_server):
+def test_sixteen_threads_reading_list_pages_never_pass_the_list_limit(app, set_limits, make_token, demo_gunicorn):
     set_limits(list_limit=100)
-    boris = _demo_user(app, "boris@tally.example")
-    token = make_token(boris.id)
+    boris = user_id_of(app, "boris@tally.example")
+    bearer = {"Authorization": f"Bearer {make_token(boris)}"}
 
     def page(number):
-        request = urllib.request.Request(f"{demo_server}/api/v4/leads?limit=8&page={number % 15 + 1}",
-                                         headers={"Authorization": f"Bearer {token}"})
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status, len(json.load(response)["_embedded"]["leads"])
-        except urllib.error.HTTPError as error:
-            return error.code, 0
+        reply = fetch(None, f"{demo_gunicorn}/api/v4/leads?limit=8&page={number % 15 + 1}", headers=bearer)
+        return reply.status, len(json.loads(reply.body)["_embedded"]["leads"]) if reply.status == 200 else 0
 
-    results = _in_parallel(range(40), page)
+    results = in_parallel(range(40), page, THREADS)
     served = sum(elements for _status, elements in results)
     statuses = Counter(status for status, _elements in results)
 
@@ -253,8 +189,8 @@ def test_sixteen_threads_reading_list_pages_never_pass_the_list_limit(app, set_l
     # 12 pages make 96; the 13th would make 104, so it is refused, not counted, and deactivates.
     assert (served, statuses[200]) == (96, 12), statuses
     assert set(statuses) <= {200, 401, 403}, statuses
-    assert counted(app, boris.id, "list") == 96
-    assert events(app) == [("deactivated", boris.id)]
+    assert counted(app, boris, "list") == 96
+    assert events(app) == [("deactivated", boris)]
 
 
 def test_api_rate_limit_holds_across_two_gunicorn_workers(app, user, make_token, postgres_migrated, tmp_path):

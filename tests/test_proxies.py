@@ -1,19 +1,14 @@
 """Behind a reverse proxy: X-Forwarded-For names the client only when TRUSTED_PROXIES says so."""
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, sign_in
 
 PROXY = "10.0.0.2"
 
 
-@pytest.fixture
-def app_config(request):
-    return dict(getattr(request, "param", {}))
-
-
 def login(client, email, password, forwarded_for):
-    return client.post("/login", data={"email": email, "password": password},
-                       environ_base={"REMOTE_ADDR": PROXY}, headers={"X-Forwarded-For": forwarded_for})
+    """Sign in through the proxy, which says the request came from `forwarded_for`."""
+    return sign_in(client, email, password, address=PROXY, headers={"X-Forwarded-For": forwarded_for})
 
 
 def lock_from(app, address):
@@ -29,7 +24,7 @@ def test_a_forged_forwarded_for_does_not_dodge_the_throttle_by_default(app, admi
     assert b"Too many failed sign-ins" in refused.data
 
 
-@pytest.mark.parametrize("app_config", [{"TRUSTED_PROXIES": 1}], indirect=True)
+@pytest.mark.app_config(TRUSTED_PROXIES=1)
 def test_behind_a_trusted_proxy_a_strangers_lock_spares_the_owner(app, admin):
     lock_from(app, "203.0.113.7")
     assert b"Too many failed sign-ins" in login(app.test_client(), "ada@example.com", PASSWORD, "203.0.113.7").data

@@ -22,12 +22,6 @@ def test_anonymous_is_sent_to_sign_in(client, url):
     assert response.status_code == 302 and "/login" in response.location
 
 
-@pytest.fixture
-def signed_in_admin(client, auth, admin):
-    auth.login("ada@example.com")
-    return admin
-
-
 def test_user_list_filters_by_status(client, signed_in_admin, make_user):
     make_user("Active One", "one@example.com")
     make_user("Sleeping Two", "two@example.com", active=False)
