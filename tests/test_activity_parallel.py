@@ -10,6 +10,8 @@ from monitor.services import demo
 from tests.conftest import DEMO_ADMINS, DEMO_DEALS, user_id_of
 from tests.servers import fetch, gunicorn, in_parallel, signed_in_jar
 
+pytestmark = pytest.mark.slow
+
 CARD_LIMIT = 50
 THREADS = 16
 

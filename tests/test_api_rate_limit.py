@@ -1,5 +1,5 @@
 """7 requests per second per token, shared by every worker process through the database."""
-
+import pytest
 from sqlalchemy import func, select
 
 from monitor.db import db
@@ -46,6 +46,7 @@ def test_old_counters_are_pruned(api, app, clock):
         assert db.session.scalar(select(func.count()).select_from(ApiRateCount)) == 1
 
 
+@pytest.mark.slow
 def test_rate_limit_holds_across_two_gunicorn_workers(gunicorn_server):
     base_url, token = gunicorn_server
     url = f"{base_url}/api/v4/account"

@@ -104,6 +104,7 @@ def test_backup_into_a_missing_folder_is_refused(runner, tmp_path):
     assert result.exit_code != 0 and "does not exist" in result.output
 
 
+@pytest.mark.slow
 def test_backup_while_gunicorn_serves_writes(gunicorn_server, tmp_path):
     base, token = gunicorn_server
     database = tmp_path / "gunicorn.sqlite3"

@@ -309,6 +309,7 @@ class LoadClients:
             thread.join(timeout=300)
 
 
+@pytest.mark.slow
 def test_parallel_card_saves_presets_and_api_edits_while_others_read_lists_never_fail(busy_crm, db_path, crm_builder):
     with gunicorn(db_path, workers=4, threads=2, env={"FLASK_API_RATE_LIMIT": "1000"}) as base:
         clients = LoadClients(base, busy_crm)

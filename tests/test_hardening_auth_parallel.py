@@ -32,6 +32,7 @@ def app_config(request):
 
 # Item 9: 30 parallel wrong passwords across worker processes.
 
+@pytest.mark.slow
 def test_thirty_parallel_wrong_passwords_check_at_most_the_limit(app, db_path, user):
     # The production hash method: each check takes long enough for the attempts to overlap.
     with app.app_context():
@@ -90,6 +91,7 @@ def _demote_each_other(base, db_path, forms, people, field):
     return outcomes
 
 
+@pytest.mark.slow
 def test_two_administrators_demoting_each_other_at_once_leave_one(app, db_path, make_user):
     people = {make_user("First Admin", "first@example.com", admin=True): "first@example.com",
               make_user("Second Admin", "second@example.com", admin=True): "second@example.com"}

@@ -150,6 +150,7 @@ def demo_gunicorn(app, demo_data, smtp_sink, postgres_migrated, tmp_path):
         yield base
 
 
+@pytest.mark.slow
 def test_sixteen_threads_opening_distinct_cards_get_exactly_the_limit(app, set_limits, demo_gunicorn, smtp_sink):
     set_limits(card_limit=50)
     jar = signed_in_jar(demo_gunicorn, "anna@tally.example", demo.DEMO_PASSWORD)
@@ -172,6 +173,7 @@ def test_sixteen_threads_opening_distinct_cards_get_exactly_the_limit(app, set_l
     assert sorted(m["to"][0] for m in messages) == DEMO_ADMINS
 
 
+@pytest.mark.slow
 def test_sixteen_threads_reading_list_pages_never_pass_the_list_limit(app, set_limits, make_token, demo_gunicorn):
     set_limits(list_limit=100)
     boris = user_id_of(app, "boris@tally.example")
@@ -193,6 +195,7 @@ def test_sixteen_threads_reading_list_pages_never_pass_the_list_limit(app, set_l
     assert events(app) == [("deactivated", boris)]
 
 
+@pytest.mark.slow
 def test_api_rate_limit_holds_across_two_gunicorn_workers(app, user, make_token, postgres_migrated, tmp_path):
     token = make_token(user)
     with gunicorn(tmp_path / "postgres", workers=2, database_url=postgres_migrated) as base:
