@@ -1,4 +1,5 @@
-"""Shared fixtures: an app on a temporary SQLite file, users, sign-in, a frozen clock, a live server, the demo data."""
+"""Shared fixtures: an app on a temporary database (SQLite, or PostgreSQL where a test asks), users, sign-in,
+a frozen clock, a live server, the demo data."""
 import re
 import shutil
 import socket
@@ -96,8 +97,27 @@ def app_config(request):
 
 
 @pytest.fixture
-def app(db_path, clock, app_config, tmp_path):
-    app = create_app(make_config(db_path, CLOCK=clock, **app_config))
+def backend(request):
+    """The database the `app` fixture runs on: "sqlite", or what the test is parametrised with."""
+    return getattr(request, "param", "sqlite")
+
+
+# The same scenario on both databases: once on SQLite, once on PostgreSQL (skipped without its server binaries).
+both_backends = pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
+
+
+@pytest.fixture
+def database_url(request, backend, db_path):
+    """The test's database: a copy of the migrated SQLite template, or a fresh migrated PostgreSQL database."""
+    if backend == "postgresql":
+        return request.getfixturevalue("postgres_migrated")
+    return f"sqlite:///{db_path}"
+
+
+@pytest.fixture
+def app(database_url, db_path, clock, app_config, tmp_path):
+    app = create_app(make_config(db_path, CLOCK=clock, DATABASE_URL=database_url, **app_config))
     app.instance_path = str(tmp_path / "instance")
     yield app
     with app.app_context():

@@ -1,4 +1,7 @@
-"""A throwaway PostgreSQL cluster for the tests that prove Tally on PostgreSQL, and a fresh database per test.
+"""A throwaway PostgreSQL cluster for the tests that run on PostgreSQL, and a fresh database per test.
+
+A test parametrised with `both_backends` (tests/conftest.py) runs once with its `app` on
+`postgres_migrated`; tests/test_postgres.py holds what only PostgreSQL needs proving.
 
 The cluster lives in a temporary directory, listens on 127.0.0.1 on a free port and is
 removed at the end of the session. As root it runs as the `postgres` OS user (PostgreSQL

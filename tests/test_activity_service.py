@@ -8,7 +8,8 @@ from monitor import activity
 from monitor.activity.windows import window_end, window_start
 from monitor.db import db
 from monitor.models import ActivityCount, ActivityEvent, Notification, OutboxMessage, User
-from tests.fixtures_activity import charge, counted, is_active
+from tests.conftest import both_backends
+from tests.fixtures_activity import charge, counted, events, is_active
 
 
 def test_cards_a_b_a_count_two(app, user, set_limits):
@@ -38,6 +39,7 @@ def test_reaching_the_limit_exactly_is_served_then_deactivates(app, user, admin,
             "deactivated", "card", 3, "day", 3)
 
 
+@both_backends
 def test_crossing_the_limit_is_refused_and_not_counted(app, user, admin, set_limits):
     set_limits(list_limit=120)
     charge(app, user, elements=50)
@@ -48,6 +50,7 @@ def test_crossing_the_limit_is_refused_and_not_counted(app, user, admin, set_lim
     assert (refused.value.kind, refused.value.limit, refused.value.period) == ("list", 120, "day")
     assert counted(app, user, "list") == 100
     assert not is_active(app, user)
+    assert events(app) == [("deactivated", user)]
     with app.app_context():
         event = db.session.scalar(select(ActivityEvent))
         assert (event.count, event.requested) == (100, 50)

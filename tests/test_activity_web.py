@@ -9,10 +9,10 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import func, insert, select
 
 from monitor.db import db
-from monitor.models import ActivityCount, ActivityEvent, Contact, OutboxMessage, User
+from monitor.models import ActivityCount, ActivityEvent, Contact, Notification, OutboxMessage, User
 from monitor.services import demo
-from tests.conftest import DEMO_ADMINS, sign_in, user_id_of
-from tests.fixtures_activity import SmtpSink, counted, is_active
+from tests.conftest import DEMO_ADMINS, both_backends, sign_in, user_id_of
+from tests.fixtures_activity import SmtpSink, counted, events, is_active
 
 
 @pytest.fixture
@@ -35,9 +35,10 @@ def shown(response, entity):
     return len(set(re.findall(rf'href="/{entity}/(\d+)"', response.data.decode())))
 
 
+@both_backends
 def test_cards_a_then_b_then_a_again_count_two(app, client, anna, set_limits):
     set_limits(card_limit=100)
-    for url in ("/leads/1", "/leads/2", "/leads/1"):
+    for url in ("/leads/1", "/contacts/1", "/leads/1"):
         assert client.get(url).status_code == 200
     assert counted(app, anna, "card") == 2
 
@@ -110,13 +111,21 @@ def test_settings_pages_count_nothing(app, client, seeded, set_limits):
         assert db.session.scalar(select(func.count()).select_from(ActivityCount)) == 0
 
 
+@both_backends
 def test_limit_reached_exactly_is_served_then_the_session_ends(app, client, anna, set_limits):
     set_limits(card_limit=3)
     for deal in (1, 2, 3):
         response = client.get(f"/leads/{deal}")
         assert response.status_code == 200 and f"/leads/{deal}" in response.data.decode()
-    response = client.get("/leads")
-    assert response.status_code == 302 and "/login" in response.location
+    assert counted(app, anna, "card") == 3
+    assert not is_active(app, anna)
+    assert events(app) == [("deactivated", anna)]
+    with app.app_context():
+        notified = sorted(db.session.scalars(select(Notification.user_id)))
+    assert notified == sorted(user_id_of(app, email) for email in DEMO_ADMINS)
+    for url in ("/leads/4", "/leads"):  # the next card, or any other page: the session has ended
+        response = client.get(url)
+        assert response.status_code == 302 and "/login" in response.location
     login_page = client.get(response.location).data.decode()
     assert "deactivated by activity monitoring" in login_page and "card views: 3 per day" in login_page
 

@@ -21,13 +21,8 @@ from tests.servers import fetch, form_token, gunicorn, signed_in_jar
 PARALLEL_ATTEMPTS = 30
 DEMOTION_ROUNDS = 4
 
-
-@pytest.fixture
-def app_config(request):
-    """The tests marked postgres run the `app` fixture on a fresh PostgreSQL database."""
-    if request.node.get_closest_marker("postgres"):
-        return {"DATABASE_URL": request.getfixturevalue("postgres_migrated")}
-    return {}
+on_postgresql = pytest.mark.parametrize("backend", [pytest.param("postgresql", marks=pytest.mark.postgres)],
+                                        indirect=True)
 
 
 # Item 9: 30 parallel wrong passwords across worker processes.
@@ -118,7 +113,7 @@ def test_two_administrators_demoting_each_other_at_once_leave_one(app, db_path, 
 
 # The same statements on PostgreSQL.
 
-@pytest.mark.postgres
+@on_postgresql
 def test_on_postgresql_throttles_and_sessions_hold(app, admin, clock, runner):
     stranger, owner = app.test_client(), app.test_client()
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
@@ -139,8 +134,8 @@ def test_on_postgresql_throttles_and_sessions_hold(app, admin, clock, runner):
     assert row_count(app, "login_throttle") == 0
 
 
-@pytest.mark.postgres
-def test_on_postgresql_two_administrators_demoting_each_other_leave_one(app, make_user, postgres_migrated):
+@on_postgresql
+def test_on_postgresql_two_administrators_demoting_each_other_leave_one(app, make_user, database_url):
     first = make_user("First Admin", "first@example.com", admin=True)
     second = make_user("Second Admin", "second@example.com", admin=True)
     outcomes = {}
@@ -155,7 +150,7 @@ def test_on_postgresql_two_administrators_demoting_each_other_leave_one(app, mak
             else:
                 outcomes[target_id] = "saved"
 
-    behind_admin_row_locks(postgres_migrated, partial(demote, first, second), partial(demote, second, first))
+    behind_admin_row_locks(database_url, partial(demote, first, second), partial(demote, second, first))
     assert sorted(outcomes.values(), key=str) == [
         "saved", {"is_admin": "This is the last active administrator: at least one must remain."}]
     with app.app_context():
