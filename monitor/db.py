@@ -76,11 +76,16 @@ class Database:
     def immediate(self):
         """One write transaction that holds the write lock from its first statement.
 
-        Ends whatever read transaction the request had open, then begins with
-        BEGIN IMMEDIATE on SQLite (a plain BEGIN elsewhere, where row locks and
-        atomic upserts give the same exactness). Commits on success, rolls back on error.
+        Ends whatever read transaction the request had open (which must hold no unsaved
+        changes), then begins with BEGIN IMMEDIATE on SQLite (a plain BEGIN elsewhere, where
+        row locks and atomic upserts give the same exactness). Commits on success, rolls back on error.
         """
         session = self.session
+        # The commit below only ends a read transaction: changes made before the block would
+        # be committed behind their author's back, outside the rule the block is for.
+        assert not (session.new or session.dirty or session.deleted), (
+            "db.immediate() found unsaved ORM changes made before it; make them inside the block"
+        )
         session.commit()
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
         try:
