@@ -10,7 +10,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
+
+from monitor.services import errors as service_errors
 
 log = logging.getLogger(__name__)
 
@@ -61,40 +63,51 @@ def _http_title(status):
 
 def init_app(app):
     """Register the handlers."""
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(service_errors.NotFound, _not_found)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(OperationalError, _database_error)
+    app.register_error_handler(sqlite3.OperationalError, _database_error)
+    app.register_error_handler(InternalServerError, _internal_error)
 
-    @app.errorhandler(CSRFError)
-    def _csrf_error(error):
-        if wants_problem_json():
-            return problem(400, error.description)
-        message = _("The form expired or was sent from elsewhere. Reload the page and try again.")
-        return render_template("errors/error.html", code=400, message=message), 400
 
-    @app.errorhandler(HTTPException)
-    def _http_error(error):
-        # Keep the exception's own headers (Allow on a 405, Retry-After, ...).
-        headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
-        if wants_problem_json():
-            return problem(error.code, error.description, headers=headers)
-        page = render_template("errors/error.html", code=error.code, message=_error_message(error))
-        return page, error.code, headers
+def _csrf_error(error):
+    if wants_problem_json():
+        return problem(400, error.description)
+    message = _("The form expired or was sent from elsewhere. Reload the page and try again.")
+    return render_template("errors/error.html", code=400, message=message), 400
 
-    @app.errorhandler(OperationalError)
-    @app.errorhandler(sqlite3.OperationalError)
-    def _database_error(error):
-        reason = database_problem(error)
-        if reason is None:
-            raise error  # not the operator's kind of problem: the usual 500
-        return database_unavailable(error, reason)
 
-    @app.errorhandler(InternalServerError)
-    def _internal_error(error):
-        # An error after the view (a hook saving the session, say) reaches here unhandled.
-        reason = database_problem(error.original_exception)
-        if reason is not None:
-            return database_unavailable(error.original_exception, reason)
-        if wants_problem_json():
-            return problem(500, "Internal server error")
-        return render_template("errors/error.html", code=500, message=_error_message(error)), 500
+def _not_found(_error):
+    # The one 404 path: views let the services' NotFound through (the API paths that answer
+    # 204 for an unknown id catch it themselves).
+    return _http_error(NotFound())
+
+
+def _http_error(error):
+    # Keep the exception's own headers (Allow on a 405, Retry-After, ...).
+    headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+    if wants_problem_json():
+        return problem(error.code, error.description, headers=headers)
+    page = render_template("errors/error.html", code=error.code, message=_error_message(error))
+    return page, error.code, headers
+
+
+def _database_error(error):
+    reason = database_problem(error)
+    if reason is None:
+        raise error  # not the operator's kind of problem: the usual 500
+    return database_unavailable(error, reason)
+
+
+def _internal_error(error):
+    # An error after the view (a hook saving the session, say) reaches here unhandled.
+    reason = database_problem(error.original_exception)
+    if reason is not None:
+        return database_unavailable(error.original_exception, reason)
+    if wants_problem_json():
+        return problem(500, "Internal server error")
+    return render_template("errors/error.html", code=500, message=_error_message(error)), 500
 
 
 def _error_message(error):

@@ -10,20 +10,11 @@ from flask_login import current_user
 
 from monitor import activity
 from monitor.api import API, bp, params, shapes, writes
-from monitor.api.responses import hal, no_content, page_links, self_links
+from monitor.api.responses import found_or_none, hal, no_content, page_links, self_links
 from monitor.services import records
-from monitor.services.errors import NotFound
 
 ENTITIES = "<kind:entity>"  # a record kind's name (monitor.routing)
-RECORD_ID = "<int:record_id>"
-
-
-def _find(entity, record_id):
-    """The record, or None for an unknown id (or one no database column could hold)."""
-    try:
-        return records.get_record(entity, record_id)
-    except NotFound:
-        return None
+RECORD_ID = "<id:record_id>"
 
 
 @bp.get(f"{API}/{ENTITIES}")
@@ -46,7 +37,7 @@ def record_list(entity):
 def record_detail(entity, record_id):
     """One record alone; 204 (and nothing counted) for an unknown id."""
     embed = params.embeds(entity, request.args)
-    record = _find(entity, record_id)
+    record = found_or_none(records.get_record, entity, record_id)
     if record is None:
         return no_content()
     activity.charge_record(current_user, g.api_channel, entity, record.id, origin=activity.Origin.of(request))
@@ -87,7 +78,7 @@ def lead_update_many():
 @bp.patch(f"{API}/leads/{RECORD_ID}")
 def lead_update(record_id):
     """Edit one lead; 404 for an unknown id; only new links count."""
-    lead = _find("leads", record_id)
+    lead = found_or_none(records.get_record, "leads", record_id)
     if lead is None:
         abort(404, f"There is no lead with id {record_id}.")
     checked = writes.check_batch([writes.json_body(dict)], find_record=lambda _item: lead)

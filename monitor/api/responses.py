@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 from flask import Response, jsonify, request
 
 from monitor.errors import problem
+from monitor.services.errors import NotFound
 
 HAL_JSON = "application/hal+json"
 
@@ -38,6 +39,17 @@ def no_content():
     response = Response(status=204)
     del response.headers["Content-Type"]
     return response
+
+
+def found_or_none(lookup, *args):
+    """`lookup(*args)`, or None where it raises NotFound: for the paths that answer 204 for an unknown id.
+
+    Elsewhere NotFound goes on to the app's 404 (monitor.errors).
+    """
+    try:
+        return lookup(*args)
+    except NotFound:
+        return None
 
 
 def absolute(path):

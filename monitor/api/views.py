@@ -6,10 +6,8 @@ from flask_login import current_user
 
 from monitor.api import API, bp, params, shapes
 from monitor.api.entities import ENTITIES
-from monitor.api.responses import hal, no_content, page_links, self_links
-from monitor.inputs import is_id
+from monitor.api.responses import found_or_none, hal, no_content, page_links, self_links
 from monitor.services import catalog, pipelines, users
-from monitor.services.errors import NotFound
 
 
 @bp.post("/oauth2/access_token")
@@ -45,14 +43,12 @@ def user_list():
     })
 
 
-@bp.get(f"{API}/users/<int:user_id>")
+@bp.get(f"{API}/users/<id:user_id>")
 def user_detail(user_id):
     """One user (administrators' tokens only); 204 for an unknown id."""
     _require_admin()
-    try:
-        return hal(shapes.user(users.get_user(user_id))) if is_id(user_id) else no_content()
-    except NotFound:
-        return no_content()
+    user = found_or_none(users.get_user, user_id)
+    return no_content() if user is None else hal(shapes.user(user))
 
 
 @bp.get(f"{API}/leads/pipelines")
@@ -65,21 +61,18 @@ def pipeline_list():
     })
 
 
-@bp.get(f"{API}/leads/pipelines/<int:pipeline_id>")
+@bp.get(f"{API}/leads/pipelines/<id:pipeline_id>")
 def pipeline_detail(pipeline_id):
     """One pipeline with its statuses; 204 for an unknown id."""
-    try:
-        return hal(shapes.pipeline(pipelines.get_pipeline(pipeline_id)))
-    except NotFound:
-        return no_content()
+    pipeline = found_or_none(pipelines.get_pipeline, pipeline_id)
+    return no_content() if pipeline is None else hal(shapes.pipeline(pipeline))
 
 
-@bp.get(f"{API}/leads/pipelines/<int:pipeline_id>/statuses")
+@bp.get(f"{API}/leads/pipelines/<id:pipeline_id>/statuses")
 def status_list(pipeline_id):
     """The statuses of one pipeline; 204 for an unknown pipeline."""
-    try:
-        pipeline = pipelines.get_pipeline(pipeline_id)
-    except NotFound:
+    pipeline = found_or_none(pipelines.get_pipeline, pipeline_id)
+    if pipeline is None:
         return no_content()
     return hal({
         "_total_items": len(pipeline.statuses),

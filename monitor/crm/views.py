@@ -3,7 +3,8 @@
 Every page that shows records charges the activity monitor before rendering:
 a card charges one card view, a list, the board and the picker charge the
 number of records they show. Export charges nothing. `<kind:...>` and `<list:...>`
-match the names in the record kinds registry (monitor.routing).
+match the names in the record kinds registry (monitor.routing). A record or preset that is
+not there (NotFound from the services) is the app's one 404 page (monitor.errors).
 """
 from urllib.parse import parse_qsl
 
@@ -16,7 +17,7 @@ from monitor import activity
 from monitor.crm import bp, entities, export, filters, forms
 from monitor.forms import show_errors
 from monitor.services import pipelines, presets, records, users
-from monitor.services.errors import NotFound, ValidationError
+from monitor.services.errors import ValidationError
 
 
 def _user():
@@ -29,13 +30,6 @@ def _charge_card(entity, record):
 
 def _charge_elements(count):
     activity.charge(_user(), "web", elements=count, origin=activity.Origin.of(request))
-
-
-def _record_or_404(entity, record_id):
-    try:
-        return records.get_record(entity.name, record_id)
-    except NotFound:
-        abort(404)
 
 
 def _panel(entity, listing):
@@ -68,14 +62,11 @@ def record_list(entity_name):
                            **_panel(entity, listing))
 
 
-@bp.route("/leads/pipeline/<int:pipeline_id>")
+@bp.route("/leads/pipeline/<id:pipeline_id>")
 def board(pipeline_id):
     """The pipeline board: a column per status, up to 50 newest deals each."""
     entity = entities.get("leads")
-    try:
-        pipeline = pipelines.get_pipeline(pipeline_id)
-    except NotFound:
-        abort(404)
+    pipeline = pipelines.get_pipeline(pipeline_id)
     listing = filters.read_listing(entity.name, request.args, _user())
     if listing.errors:
         return _board_page(entity, pipeline, [], listing), 400
@@ -103,11 +94,11 @@ def record_new(entity_name):
     return render_template("crm/card.html", entity=entity, form=form, record=None, related=[])
 
 
-@bp.route("/<kind:entity_name>/<int:record_id>", methods=["GET", "POST"])
+@bp.route("/<kind:entity_name>/<id:record_id>", methods=["GET", "POST"])
 def record_card(entity_name, record_id):
     """A record's card: every field, its linked records; saving edits it."""
     entity = entities.get(entity_name)
-    record = _record_or_404(entity, record_id)
+    record = records.get_record(entity.name, record_id)
     form = forms.record_form(entity, record)
     if form.validate_on_submit() and _save(entity, form, record) is not None:
         flash(_("%(what)s \u201c%(name)s\u201d has been saved.", what=entity.one, name=record.name), "success")
@@ -121,6 +112,7 @@ def _save(entity, form, record=None):
     """Create (record None) or update from the form; None, with the errors on the form, when refused.
 
     What the save links anew is charged first (activity.charge_new_links): past a limit nothing is saved.
+    A record deleted meanwhile is NotFound: the 404 page.
     """
     data = form.record_data()
     activity.charge_new_links(_user(), "web", entity.name, [(data, record)], origin=activity.Origin.of(request))
@@ -130,23 +122,18 @@ def _save(entity, form, record=None):
         return records.update_record(entity.name, record, data, _user())
     except ValidationError as invalid:
         show_errors(form, invalid.errors)
-    except NotFound:
-        abort(404)  # deleted meanwhile
     return None
 
 
-@bp.route("/<kind:entity_name>/<int:record_id>/delete", methods=["GET", "POST"])
+@bp.route("/<kind:entity_name>/<id:record_id>/delete", methods=["GET", "POST"])
 def record_delete(entity_name, record_id):
     """Asks to confirm (GET), then deletes (POST)."""
     entity = entities.get(entity_name)
-    record = _record_or_404(entity, record_id)
+    record = records.get_record(entity.name, record_id)
     form = forms.DeleteForm()
     if form.validate_on_submit():
         name = record.name
-        try:
-            records.delete_record(entity.name, record)
-        except NotFound:
-            abort(404)  # deleted meanwhile
+        records.delete_record(entity.name, record)  # deleted meanwhile: NotFound, the 404 page
         flash(_("%(what)s \u201c%(name)s\u201d has been deleted.", what=entity.one, name=name), "success")
         return redirect(entity.url)
     _charge_card(entity, record)
@@ -205,15 +192,12 @@ def preset_save(entity_name):
     return redirect(f"{entity.url}?preset={preset.id}")
 
 
-@bp.route("/<list:entity_name>/presets/<int:preset_id>/delete", methods=["POST"])
+@bp.route("/<list:entity_name>/presets/<id:preset_id>/delete", methods=["POST"])
 def preset_delete(entity_name, preset_id):
     """Delete one of the user's saved presets."""
     entity = entities.get(entity_name)
     if not forms.DeleteForm().validate_on_submit():
         abort(400)
-    try:
-        preset = presets.delete_preset(current_user.id, entity.name, preset_id)
-    except NotFound:
-        abort(404)
+    preset = presets.delete_preset(current_user.id, entity.name, preset_id)
     flash(_("Preset \u201c%(name)s\u201d has been deleted.", name=preset.name), "success")
     return redirect(entity.url)

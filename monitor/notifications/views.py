@@ -14,7 +14,7 @@ def index():
     return render_template("notifications/list.html", items=items)
 
 
-@bp.route("/<int:notification_id>/read", methods=["POST"])
+@bp.route("/<id:notification_id>/read", methods=["POST"])
 @login_required
 def read(notification_id):
     """Mark one notification read."""

@@ -2,7 +2,10 @@
 from flask import Blueprint, abort
 from flask_login import current_user, login_required
 
+from monitor import routing
+
 bp = Blueprint("settings", __name__, url_prefix="/settings")
+bp.record_once(routing.register_converters)  # before the views add rules that use them
 
 
 @bp.before_request

@@ -1,12 +1,12 @@
 """API tokens: an administrator makes long-lived tokens for users, sees each secret once, revokes them."""
-from flask import abort, flash, make_response, redirect, render_template, url_for
+from flask import flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from monitor.clock import utcnow
 from monitor.forms import show_errors
 from monitor.services import tokens, users
-from monitor.services.errors import NotFound, ValidationError
+from monitor.services.errors import ValidationError
 from monitor.settings import bp
 from monitor.settings.forms import ApiTokenForm
 
@@ -30,12 +30,9 @@ def api_tokens():
     return response
 
 
-@bp.post("/api-tokens/<int:token_id>/revoke")
+@bp.post("/api-tokens/<id:token_id>/revoke")
 def api_token_revoke(token_id):
     """Revoke a token: every request with it gets 401 from now on."""
-    try:
-        token = tokens.revoke(token_id)
-    except NotFound:
-        abort(404)
+    token = tokens.revoke(token_id)
     flash(_("The token %(name)s has been revoked.", name=token.name), "success")
     return redirect(url_for("settings.api_tokens"))

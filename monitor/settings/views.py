@@ -5,7 +5,7 @@ from flask_login import current_user, login_user
 
 from monitor.forms import show_errors
 from monitor.services import users
-from monitor.services.errors import Forbidden, NotFound, ValidationError
+from monitor.services.errors import Forbidden, ValidationError
 from monitor.settings import bp
 from monitor.settings.forms import UserForm
 
@@ -46,13 +46,10 @@ def user_new():
     return render_template("settings/user_form.html", form=form, user=None)
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>", methods=["GET", "POST"])
 def user_edit(user_id):
     """Edit a user's name, e-mail, password, rights and Activity."""
-    try:
-        user = users.get_user(user_id)
-    except NotFound:
-        abort(404)
+    user = users.get_user(user_id)
     form = UserForm(obj=user, is_active=user.active)
     if form.validate_on_submit():
         try:
