@@ -36,7 +36,7 @@ def new_csrf_secret():
 @login_required
 def index():
     """Home: the deals list."""
-    return redirect("/leads")
+    return redirect(url_for("crm.record_list", entity_name="leads"))
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -7,6 +7,7 @@ and export columns. `contacts-companies` is the combined list of two entities.
 from dataclasses import dataclass
 from typing import Optional
 
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import NotFound
 
@@ -73,10 +74,6 @@ class Entity:
     price_label: object = _l("Price")
 
     @property
-    def url(self):
-        return f"/{self.name}"
-
-    @property
     def record_entities(self):
         """The entities whose records this list shows."""
         return records.COMBINED_KINDS if self.name == records.COMBINED else (self.name,)
@@ -113,7 +110,8 @@ class Entity:
             relations = tuple(column.key for column in columns if column.kind in RELATION_KINDS)
             rows, count = records.linked(record, link.relation, relations=relations)
             # The list parameter naming a record of this kind is its singular (crm.filters.link_params).
-            more_url = f"{target.url}?{records.KINDS[self.name].singular}={record.id}"
+            link_param = {records.KINDS[self.name].singular: record.id}
+            more_url = url_for("crm.record_list", entity_name=target.name, **link_param)
             panels.append(RelatedPanel(link, target, columns, rows, count, more_url))
         return panels
 

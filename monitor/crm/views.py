@@ -8,7 +8,7 @@ not there (NotFound from the services) is the app's one 404 page (monitor.errors
 """
 from urllib.parse import parse_qsl
 
-from flask import abort, flash, jsonify, redirect, render_template, request
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
@@ -90,7 +90,7 @@ def record_new(entity_name):
         record = _save(entity, form)
         if record is not None:
             flash(_("%(what)s \u201c%(name)s\u201d has been created.", what=entity.one, name=record.name), "success")
-            return redirect(f"{entity.url}/{record.id}")
+            return redirect(url_for("crm.record_card", entity_name=entity.name, record_id=record.id))
     return render_template("crm/card.html", entity=entity, form=form, record=None, related=[])
 
 
@@ -102,7 +102,7 @@ def record_card(entity_name, record_id):
     form = forms.record_form(entity, record)
     if form.validate_on_submit() and _save(entity, form, record) is not None:
         flash(_("%(what)s \u201c%(name)s\u201d has been saved.", what=entity.one, name=record.name), "success")
-        return redirect(f"{entity.url}/{record.id}")
+        return redirect(url_for("crm.record_card", entity_name=entity.name, record_id=record.id))
     _charge_card(entity, record)
     return render_template("crm/card.html", entity=entity, form=form, record=record,
                            related=entity.related_panels(record))
@@ -135,7 +135,7 @@ def record_delete(entity_name, record_id):
         name = record.name
         records.delete_record(entity.name, record)  # deleted meanwhile: NotFound, the 404 page
         flash(_("%(what)s \u201c%(name)s\u201d has been deleted.", what=entity.one, name=name), "success")
-        return redirect(entity.url)
+        return redirect(url_for("crm.record_list", entity_name=entity.name))
     _charge_card(entity, record)
     return render_template("crm/delete.html", entity=entity, record=record, form=form)
 
@@ -187,9 +187,9 @@ def preset_save(entity_name):
         preset = presets.save_preset(current_user.id, entity.name, form.name.data, listing.saved_query())
     except ValidationError as invalid:
         flash(" ".join(str(message) for message in invalid.errors.values()), "error")
-        return redirect(f"{entity.url}?{query}")
+        return redirect(f"{url_for('crm.record_list', entity_name=entity.name)}?{query}")  # the list as it was
     flash(_("Preset \u201c%(name)s\u201d has been saved.", name=preset.name), "success")
-    return redirect(f"{entity.url}?preset={preset.id}")
+    return redirect(url_for("crm.record_list", entity_name=entity.name, preset=preset.id))
 
 
 @bp.route("/<list:entity_name>/presets/<id:preset_id>/delete", methods=["POST"])
@@ -200,4 +200,4 @@ def preset_delete(entity_name, preset_id):
         abort(400)
     preset = presets.delete_preset(current_user.id, entity.name, preset_id)
     flash(_("Preset \u201c%(name)s\u201d has been deleted.", name=preset.name), "success")
-    return redirect(entity.url)
+    return redirect(url_for("crm.record_list", entity_name=entity.name))

@@ -17,8 +17,13 @@
     return node;
   }
 
+  // A chosen record's card: data-card-url is the card URL of record 0 (url_for in the template).
+  function cardUrl(box, id) {
+    return box.dataset.cardUrl.replace(/0$/, id);
+  }
+
   // A picker: the id input hidden, chips for the chosen records, a search box with suggestions
-  // from /<entity>/autocomplete (each suggestion shown is counted by activity monitoring).
+  // from data-source, the entity's autocomplete URL (each suggestion shown is counted by activity monitoring).
   function setUpPicker(box) {
     const input = document.getElementById(box.dataset.pickerFor);
     if (!input) return;
@@ -50,7 +55,7 @@
       chosen.forEach((id) => {
         const chip = element("span", "chip linked");
         const link = element("a", "", known.get(id) || `#${id}`);
-        link.href = `/${box.dataset.entity}/${id}`;
+        link.href = cardUrl(box, id);
         const remove = element("button", "chip-remove", "\u00d7");
         remove.type = "button";
         remove.title = box.dataset.removeLabel || "";
