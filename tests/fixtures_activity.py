@@ -91,12 +91,12 @@ def charge(app, user_id, channel="web", cards=(), elements=0):
         activity.charge(db.session.get(User, user_id), channel, cards=cards, elements=elements)
 
 
-def counted(app, user_id, kind, channel="total"):
-    """The user's count of `kind` ("card" or "list") over every window, for one channel or in total."""
+def counted(app, user_id, counter, channel="total"):
+    """The user's count on `counter` ("card" or "list") over every window, for one channel or in total."""
     with app.app_context():
         column = getattr(ActivityCount, channel)
         return db.session.scalar(select(func.coalesce(func.sum(column), 0)).where(
-            ActivityCount.user_id == user_id, ActivityCount.kind == kind))
+            ActivityCount.user_id == user_id, ActivityCount.counter == counter))
 
 
 def is_active(app, user_id):

@@ -35,7 +35,7 @@ def test_reaching_the_limit_exactly_is_served_then_deactivates(app, user, admin,
         # The fast path counted two, the exact path the third: both found the same row.
         assert db.session.scalars(select(ActivityCount.total)).all() == [3]
         event = db.session.scalar(select(ActivityEvent))
-        assert (event.event, event.limit_kind, event.limit_value, event.period, event.count) == (
+        assert (event.event, event.counter, event.limit_value, event.period, event.count) == (
             "deactivated", "card", 3, "day", 3)
 
 
@@ -47,7 +47,7 @@ def test_crossing_the_limit_is_refused_and_not_counted(app, user, admin, set_lim
     with pytest.raises(activity.LimitReached) as refused:
         charge(app, user, elements=50)
     assert refused.value.status == 403
-    assert (refused.value.kind, refused.value.limit, refused.value.period) == ("list", 120, "day")
+    assert (refused.value.counter, refused.value.limit, refused.value.period) == ("list", 120, "day")
     assert counted(app, user, "list") == 100
     assert not is_active(app, user)
     assert events(app) == [("deactivated", user)]

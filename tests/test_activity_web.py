@@ -143,7 +143,7 @@ def test_crossing_request_is_refused_and_shows_no_records(app, client, anna, set
     assert counted(app, anna, "list") == 100
     with app.app_context():
         event = db.session.scalar(select(ActivityEvent))
-        assert (event.event, event.limit_kind, event.limit_value, event.count, event.requested) == (
+        assert (event.event, event.counter, event.limit_value, event.count, event.requested) == (
             "deactivated", "list", 110, 100, 20)
         assert event.request_line == "GET /leads" and event.ip == "127.0.0.1"  # the path, not the query
     # Signing in again is refused with the reason, and no session is made.

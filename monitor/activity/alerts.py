@@ -15,7 +15,7 @@ from monitor.models import Notification, OutboxMessage, User
 # Through the ORM session, inside the transaction that records the event: one statement per
 # alert, rare next to the counting upserts (counting.py), so text() costs nothing that matters.
 _MARK_ALERTED = text(
-    "INSERT INTO activity_alerts (user_id, kind, window_start) VALUES (:user_id, :kind, :window_start) "
+    "INSERT INTO activity_alerts (user_id, kind, window_start) VALUES (:user_id, :counter, :window_start) "
     "ON CONFLICT DO NOTHING RETURNING 1"
 ).bindparams(bindparam("window_start", type_=DateTime()))
 
@@ -37,7 +37,7 @@ def alert_once(session, event_name, user, breach, seen, channel, now, origin):
     True when mail was queued.
     """
     first = session.execute(
-        _MARK_ALERTED, {"user_id": user.id, "kind": breach.kind, "window_start": breach.window_start}
+        _MARK_ALERTED, {"user_id": user.id, "counter": breach.counter, "window_start": breach.window_start}
     ).first()
     if first is None:
         return False
@@ -49,7 +49,7 @@ def render_email(admin, user, event):
     """Subject and body of the alert, in the administrator's language."""
     language = admin.language or current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(language):
-        limit = describe_limit(event.limit_kind, event.limit_value, event.period)
+        limit = describe_limit(event.counter, event.limit_value, event.period)
         context = {"admin": admin, "user": user, "event": event, "limit": limit}
         subject = render_template("email/alert_subject.txt", **context).strip()
         body = render_template("email/alert_body.txt", **context)

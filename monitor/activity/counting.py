@@ -21,7 +21,7 @@ from monitor.activity.windows import window_start
 
 log = logging.getLogger(__name__)
 CHANNELS = ("web", "api", "mobile")
-CARD = "card"
+CARD = "card"  # the counters (models.activity); the column holding one is `kind`
 LIST = "list"
 
 SETTINGS_SQL = (
@@ -63,9 +63,9 @@ class Limits:
 
 @dataclass(frozen=True)
 class Added:
-    """What one view added to one count: the new total and the window it counts in."""
+    """What one view added to one counter: the new total and the window it counts in."""
 
-    kind: str
+    counter: str
     n: int
     total: int
     window_start: datetime
@@ -155,12 +155,12 @@ class Counter:
             added.append(Added(LIST, elements, total, start))
         return added
 
-    def _add(self, cursor, channel, user_id, kind, bound_start, n):
-        cursor.execute(self._sql(ADD_SQL[channel]), (user_id, kind, bound_start, n, n))
+    def _add(self, cursor, channel, user_id, counter, bound_start, n):
+        cursor.execute(self._sql(ADD_SQL[channel]), (user_id, counter, bound_start, n, n))
         return cursor.fetchone()[0]
 
 
 def below_limit(limits, step):
-    """True while the step's total stays under its kind's limit (or there is none)."""
-    limit = limits.card_limit if step.kind == CARD else limits.list_limit
+    """True while the step's total stays under its counter's limit (or there is none)."""
+    limit = limits.card_limit if step.counter == CARD else limits.list_limit
     return limit is None or step.total < limit

@@ -11,7 +11,7 @@ def record_limit_event(session, name, user_id, breach, seen, channel, now, origi
     `seen` is the count the user was shown; `origin` the request's address and line.
     """
     event = ActivityEvent(
-        event=name, user_id=user_id, created_at=now, limit_kind=breach.kind, limit_value=breach.limit,
+        event=name, user_id=user_id, created_at=now, counter=breach.counter, limit_value=breach.limit,
         period=breach.period, count=seen, requested=breach.requested, window_start=breach.window_start,
         window_end=breach.window_end, channel=channel, ip=origin.address, request_line=origin.request_line,
     )

@@ -33,9 +33,9 @@ CHANNELS = counting.CHANNELS
 
 @dataclass
 class Breach:
-    """A limit a request reached (`total == limit`) or would pass (`total > limit`)."""
+    """A counter's limit a request reached (`total == limit`) or would pass (`total > limit`)."""
 
-    kind: str
+    counter: str
     limit: int
     period: str
     total: int
@@ -55,12 +55,12 @@ class Breach:
 class LimitReached(Exception):
     """The request must not be served. `status` is 403, or 429 for the last administrator.
 
-    `kind` is None when the account was already deactivated (activity/wording.py says it in words).
+    `counter` is None when the account was already deactivated (activity/wording.py says it in words).
     """
 
-    def __init__(self, kind, limit, period, status=403, retry_after=None):
-        super().__init__(kind, limit, period, status)
-        self.kind, self.limit, self.period = kind, limit, period
+    def __init__(self, counter, limit, period, status=403, retry_after=None):
+        super().__init__(counter, limit, period, status)
+        self.counter, self.limit, self.period = counter, limit, period
         self.status, self.retry_after = status, retry_after
 
 
@@ -125,7 +125,7 @@ def _refusal_for_inactive(user_id):
     event = latest_deactivation(user_id)
     if event is None:
         return LimitReached(None, None, None, 403)
-    return LimitReached(event.limit_kind, event.limit_value, event.period, 403)
+    return LimitReached(event.counter, event.limit_value, event.period, 403)
 
 
 def _count(session, settings, user_id, channel, cards, elements, now):
@@ -150,8 +150,8 @@ def _count(session, settings, user_id, channel, cards, elements, now):
 
 
 def _breach(settings, step, now):
-    period = settings.period(step.kind)
-    return Breach(step.kind, settings.limit(step.kind), period, step.total, step.n, step.window_start,
+    period = settings.period(step.counter)
+    return Breach(step.counter, settings.limit(step.counter), period, step.total, step.n, step.window_start,
                   window_end(now, period, settings.timezone))
 
 
@@ -165,8 +165,7 @@ def _handle_breach(session, settings, user, channel, breach, now, origin):
     if user.is_admin and _is_last_active_admin(session, user.id):
         mailed = alerts.alert_once(session, ActivityEvent.LAST_ADMIN, user, breach, breach.seen(breach.crossed),
                                    channel, now, origin)
-        refusal = LimitReached(breach.kind, breach.limit, breach.period, 429, retry_after) if breach.crossed else None
-        return Decision(refusal, mailed)
+        return Decision(_refusal(breach, 429, retry_after), mailed)
     deactivated = session.execute(
         update(User).where(User.id == user.id, User.active.is_(True))
         .values(active=False, session_version=User.session_version + 1).returning(User.id)
@@ -181,7 +180,12 @@ def _handle_breach(session, settings, user, channel, breach, now, origin):
         mailed = alerts.notify_admins(session, user, event)
     # The in-memory user follows the database: the rest of this request sees them inactive.
     set_committed_value(user, "active", False)
-    return Decision(LimitReached(breach.kind, breach.limit, breach.period, 403) if breach.crossed else None, mailed)
+    return Decision(_refusal(breach, 403), mailed)
+
+
+def _refusal(breach, status, retry_after=None):
+    """The LimitReached for a breach that passes its limit; None for one that only reaches it (served)."""
+    return LimitReached(breach.counter, breach.limit, breach.period, status, retry_after) if breach.crossed else None
 
 
 def _is_last_active_admin(session, user_id):
@@ -207,10 +211,11 @@ def reactivate_user(user, by=None, make_admin=False):
         if make_admin:
             user.is_admin = True
         session.add(user)
-        for kind in (CARD, LIST):
-            start = window_start(now, settings.period(kind), settings.timezone)
-            session.execute(delete(ActivityCount).where(
-                ActivityCount.user_id == user.id, ActivityCount.kind == kind, ActivityCount.window_start >= start))
+        for counter in (CARD, LIST):
+            start = window_start(now, settings.period(counter), settings.timezone)
+            session.execute(delete(ActivityCount).where(ActivityCount.user_id == user.id,
+                                                        ActivityCount.counter == counter,
+                                                        ActivityCount.window_start >= start))
         card_start = window_start(now, settings.card_period, settings.timezone)
         session.execute(delete(CardView).where(CardView.user_id == user.id, CardView.window_start >= card_start))
         session.add(ActivityEvent(event=ActivityEvent.REACTIVATED, user_id=user.id, created_at=now,

@@ -15,7 +15,7 @@ HISTORY_PER_PAGE = 50
 
 @dataclass
 class Meter:
-    """One user's count of one kind in the current window."""
+    """One user's count on one counter in the current window."""
 
     total: int = 0
     by_channel: dict = field(default_factory=lambda: {"web": 0, "api": 0, "mobile": 0})
@@ -38,13 +38,13 @@ class UserUsage:
 
 
 def current_windows(settings=None):
-    """{kind: (start, end)} of the windows counting now."""
+    """{counter: (start, end)} of the windows counting now."""
     settings = settings or get_settings()
     now = utcnow()
     return {
-        kind: (window_start(now, settings.period(kind), settings.timezone),
-               window_end(now, settings.period(kind), settings.timezone))
-        for kind in (CARD, LIST)
+        counter: (window_start(now, settings.period(counter), settings.timezone),
+                  window_end(now, settings.period(counter), settings.timezone))
+        for counter in (CARD, LIST)
     }
 
 
@@ -54,12 +54,12 @@ def current_usage():
     windows = current_windows(settings)
     usage = {user.id: UserUsage(user, Meter(limit=settings.card_limit), Meter(limit=settings.list_limit))
              for user in db.session.scalars(select(User).order_by(User.name))}
-    for kind, (start, _end) in windows.items():
+    for counter, (start, _end) in windows.items():
         rows = db.session.scalars(
-            select(ActivityCount).where(ActivityCount.kind == kind, ActivityCount.window_start == start))
+            select(ActivityCount).where(ActivityCount.counter == counter, ActivityCount.window_start == start))
         for row in rows:
             if row.user_id in usage:
-                meter = getattr(usage[row.user_id], kind)
+                meter = getattr(usage[row.user_id], counter)
                 meter.total = row.total
                 meter.by_channel = {"web": row.web, "api": row.api, "mobile": row.mobile}
     return sorted(usage.values(), key=lambda u: (-u.closeness, -(u.card.total + u.list.total), u.user.name))

@@ -7,18 +7,18 @@ from monitor.activity.events import latest_deactivation
 from monitor.models.activity import CARD
 
 
-def describe_limit(kind, limit, period, separator=": "):
+def describe_limit(counter, limit, period, separator=": "):
     """E.g. "card views: 100 per day" (or with ", " as the API's refusals have it), translated."""
-    what = _("card views") if kind == CARD else _("list elements")
+    what = _("card views") if counter == CARD else _("list elements")
     amount = _("%(n)d per hour", n=limit) if period == "hour" else _("%(n)d per day", n=limit)
     return f"{what}{separator}{amount}"
 
 
 def describe_refusal(refusal, separator=": "):
     """The limit a LimitReached names, or that the account is deactivated (it was before this request)."""
-    if refusal.kind is None:
+    if refusal.counter is None:
         return _("the account is deactivated")
-    return describe_limit(refusal.kind, refusal.limit, refusal.period, separator)
+    return describe_limit(refusal.counter, refusal.limit, refusal.period, separator)
 
 
 def deactivation_message(user) -> Optional[str]:
@@ -30,4 +30,4 @@ def deactivation_message(user) -> Optional[str]:
         return None
     return _("Your account was deactivated by activity monitoring: %(limit)s. "
              "An administrator can reactivate it by ticking Activity.",
-             limit=describe_limit(event.limit_kind, event.limit_value, event.period))
+             limit=describe_limit(event.counter, event.limit_value, event.period))

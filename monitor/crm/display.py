@@ -58,7 +58,7 @@ def plain(record, column):
     value = value_of(record, column.key)
     if value is None:
         return ""
-    formatter = PLAIN.get(column.kind)
+    formatter = PLAIN.get(column.format)
     return formatter(value) if formatter else str(value)
 
 

@@ -19,22 +19,22 @@ COUNT_LIMIT = 10_000
 # The list column that would only repeat the card a related panel sits on.
 BACK_COLUMN = {"companies": "company"}
 RELATED_COLUMNS = 3
-# Column kinds that show a relationship of the record (loaded with the rows, not row by row).
-RELATION_KINDS = ("user", "company", "contacts", "status", "pipeline", "tags")
+# Column formats that show a relationship of the record (loaded with the rows, not row by row).
+RELATION_FORMATS = ("user", "company", "contacts", "status", "pipeline", "tags")
 
 
 @dataclass(frozen=True)
 class Column:
-    """A list or export column: the record attribute `key`, shown the way `kind` says.
+    """A list or export column: the record attribute `key`, shown in the column's `format`.
 
-    Kinds: link (the record's name as a card link), entity (contact or company badge),
+    Formats: link (the record's name as a card link), entity (contact or company badge),
     text, phone, email, web, money, date, datetime, tags, user, company, contacts,
     status, pipeline.
     """
 
     key: str
     label: object
-    kind: str = "text"
+    format: str = "text"
 
 
 @dataclass(frozen=True)
@@ -105,9 +105,9 @@ class Entity:
         panels = []
         for link in self.related:
             target = ENTITIES[link.entity]
-            columns = tuple(column for column in target.columns if column.kind != BACK_COLUMN.get(self.name))
+            columns = tuple(column for column in target.columns if column.format != BACK_COLUMN.get(self.name))
             columns = columns[:RELATED_COLUMNS]
-            relations = tuple(column.key for column in columns if column.kind in RELATION_KINDS)
+            relations = tuple(column.key for column in columns if column.format in RELATION_FORMATS)
             rows, count = records.linked(record, link.relation, relations=relations)
             # The list parameter naming a record of this kind is its singular (crm.filters.link_params).
             link_param = {records.KINDS[self.name].singular: record.id}
@@ -196,7 +196,7 @@ DESCRIPTIONS = {
     ),
     records.COMBINED: Entity(
         records.COMBINED, _l("Contacts and companies"), _l("Contact or company"), None,
-        columns=(Column("kind", _l("Type"), "entity"), NAME, COMPANY, PHONE, EMAIL, RESPONSIBLE, TAGS, CREATED),
+        columns=(Column("entity", _l("Type"), "entity"), NAME, COMPANY, PHONE, EMAIL, RESPONSIBLE, TAGS, CREATED),
         panel=PANEL,
     ),
 }

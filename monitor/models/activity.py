@@ -8,6 +8,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from monitor.clock import utcnow
 from monitor.db import Base
 
+# The two counters monitoring keeps and limits: card views and list elements. In code a
+# counter is named `counter`; the columns holding it keep their first names (`kind`,
+# `limit_kind`): renaming a key column on SQLite rebuilds the table, for nothing a user sees.
 CARD = "card"
 LIST = "list"
 
@@ -26,20 +29,22 @@ class ActivitySettings(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    def limit(self, kind):
-        return self.card_limit if kind == CARD else self.list_limit
+    def limit(self, counter):
+        """The counter's limit ("card" or "list"); None for no limit."""
+        return self.card_limit if counter == CARD else self.list_limit
 
-    def period(self, kind):
-        return self.card_period if kind == CARD else self.list_period
+    def period(self, counter):
+        """The counter's window: "hour" or "day"."""
+        return self.card_period if counter == CARD else self.list_period
 
 
 class ActivityCount(Base):
-    """One user's count of one kind in one window, split by channel. Only ever upserted in SQL."""
+    """One user's count on one counter in one window, split by channel. Only ever upserted in SQL."""
 
     __tablename__ = "activity_counts"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    counter: Mapped[str] = mapped_column("kind", String(8), primary_key=True)
     window_start: Mapped[datetime] = mapped_column(primary_key=True)
     total: Mapped[int] = mapped_column(default=0)
     web: Mapped[int] = mapped_column(default=0)
@@ -64,7 +69,7 @@ class ActivityAlert(Base):
     __tablename__ = "activity_alerts"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    counter: Mapped[str] = mapped_column("kind", String(8), primary_key=True)
     window_start: Mapped[datetime] = mapped_column(primary_key=True)
 
 
@@ -83,7 +88,7 @@ class ActivityEvent(Base):
     event: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    limit_kind: Mapped[Optional[str]] = mapped_column(String(8))
+    counter: Mapped[Optional[str]] = mapped_column("limit_kind", String(8))  # the counter whose limit was reached
     limit_value: Mapped[Optional[int]]
     period: Mapped[Optional[str]] = mapped_column(String(8))
     count: Mapped[Optional[int]]

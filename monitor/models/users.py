@@ -90,14 +90,15 @@ class LoginThrottle(Base):
     """Sign-in attempts per key, kept in the database so every worker sees them.
 
     `key` is the SHA-256 digest of what it counts (an e-mail and an address, an address, or an
-    e-mail), so every row has the same small size whatever was typed. `kind` names which;
-    "known" rows mark an address the account signed in from (see monitor/services/signin.py).
+    e-mail), so every row has the same small size whatever was typed. `scope` names which
+    (its column keeps its first name, `kind`); "known" rows mark an address the account signed
+    in from (see monitor/services/signin.py).
     """
 
     __tablename__ = "login_throttle"
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(8))
+    scope: Mapped[str] = mapped_column("kind", String(8))
     attempts: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[Optional[datetime]]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -58,7 +58,7 @@ _DUMMY_HASHES = {}
 # attempt locks again as it starts.
 _RESERVE = text(
     "INSERT INTO login_throttle (key, kind, attempts, locked_until, updated_at) "
-    "VALUES (:key, :kind, 1, CASE WHEN 1 >= :limit THEN :lock_until END, :now) "
+    "VALUES (:key, :scope, 1, CASE WHEN 1 >= :limit THEN :lock_until END, :now) "
     "ON CONFLICT (key) DO UPDATE SET "
     "attempts = CASE WHEN login_throttle.locked_until <= :now THEN :limit "
     "ELSE login_throttle.attempts + 1 END, "
@@ -73,7 +73,7 @@ _RESERVE = text(
 
 _MARK_KNOWN = text(
     "INSERT INTO login_throttle (key, kind, attempts, locked_until, updated_at) "
-    "VALUES (:key, :kind, 0, NULL, :now) ON CONFLICT (key) DO UPDATE SET updated_at = :now"
+    "VALUES (:key, :scope, 0, NULL, :now) ON CONFLICT (key) DO UPDATE SET updated_at = :now"
 ).bindparams(bindparam("now", type_=DateTime()))
 
 
@@ -124,8 +124,8 @@ def client_network(address):
     return str(ip)
 
 
-def _key(kind, *parts):
-    return hashlib.sha256("\n".join((kind, *parts)).encode()).hexdigest()
+def _key(scope, *parts):
+    return hashlib.sha256("\n".join((scope, *parts)).encode()).hexdigest()
 
 
 def _reserve_attempt(email, network, now):
@@ -139,9 +139,9 @@ def _reserve_attempt(email, network, now):
     with db.immediate() as session:
         if not _is_known(session, email, network, now):
             counters.append((ACCOUNT, _key(ACCOUNT, email), config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]))
-        for kind, key, limit in counters:
+        for scope, key, limit in counters:
             attempts, locked_until = session.execute(_RESERVE, {
-                "key": key, "kind": kind, "limit": limit, "lock_until": lock_until, "now": now,
+                "key": key, "scope": scope, "limit": limit, "lock_until": lock_until, "now": now,
             }).one()
             if attempts > limit:  # raising rolls the whole reservation back
                 seconds = max(1, int((locked_until - now).total_seconds()) + 1)
@@ -160,7 +160,7 @@ def _clear_after_success(email, network, now):
     with db.immediate() as session:
         session.execute(delete(LoginThrottle).where(
             LoginThrottle.key.in_((_key(PAIR, email, network), _key(ADDRESS, network)))))
-        session.execute(_MARK_KNOWN, {"key": _key(KNOWN, email, network), "kind": KNOWN, "now": now})
+        session.execute(_MARK_KNOWN, {"key": _key(KNOWN, email, network), "scope": KNOWN, "now": now})
 
 
 def _check_against_dummy(password):
@@ -174,8 +174,8 @@ def stale_throttles(now):
     """The statement that drops counters a day quiet, and addresses no longer known."""
     known_since = now - timedelta(days=current_app.config["LOGIN_KNOWN_ADDRESS_DAYS"])
     return delete(LoginThrottle).where(or_(
-        and_(LoginThrottle.kind != KNOWN, LoginThrottle.updated_at < now - KEEP_COUNTERS),
-        and_(LoginThrottle.kind == KNOWN, LoginThrottle.updated_at < known_since),
+        and_(LoginThrottle.scope != KNOWN, LoginThrottle.updated_at < now - KEEP_COUNTERS),
+        and_(LoginThrottle.scope == KNOWN, LoginThrottle.updated_at < known_since),
     ))
 
 
