@@ -12,8 +12,8 @@ from monitor.activity.events import record_limit_event
 from monitor.activity.wording import describe_limit
 from monitor.models import Notification, OutboxMessage, User
 
-# Through the ORM session, inside the transaction that records the event: one statement per
-# alert, rare next to the counting upserts (counting.py), so text() costs nothing that matters.
+# The upsert style of every counter but activity's (see services/rate_limits.py): a portable
+# text() statement through the ORM session, here inside the transaction that records the event.
 _MARK_ALERTED = text(
     "INSERT INTO activity_alerts (user_id, kind, window_start) VALUES (:user_id, :counter, :window_start) "
     "ON CONFLICT DO NOTHING RETURNING 1"

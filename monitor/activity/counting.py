@@ -6,6 +6,9 @@ connection, and a charge runs on every card and list view. The statements are po
 (`INSERT ... ON CONFLICT ... RETURNING`; `?` becomes `%s` for drivers that want it), and times
 are bound through SQLAlchemy's own DateTime processor, so the ORM finds the same rows.
 
+The other upserts (the sign-in throttle, alerts sent, API rate limits) run at most once a
+request, inside ORM transactions: they are text() statements through the session instead.
+
 Two callers share them: `try_fast` (its own BEGIN IMMEDIATE transaction, committed only when
 every total stays below its limit) and the exact path in service.py, which runs `add_view`
 inside its ORM transaction when a limit is reached.

@@ -55,7 +55,8 @@ _TOKEN_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvw
 _DUMMY_HASHES = {}
 
 # One attempt more for a counter. Past its lock, the count restarts at the limit: the next
-# attempt locks again as it starts.
+# attempt locks again as it starts. The upsert style of every counter but activity's (see
+# services/rate_limits.py): a portable text() statement through the ORM session.
 _RESERVE = text(
     "INSERT INTO login_throttle (key, kind, attempts, locked_until, updated_at) "
     "VALUES (:key, :scope, 1, CASE WHEN 1 >= :limit THEN :lock_until END, :now) "
