@@ -76,3 +76,15 @@ def test_immediate_refuses_changes_made_before_it_and_saves_none_of_them(app, us
         db.session.rollback()
     with app.app_context():
         assert db.session.get(User, user).name == "Ulla User"
+
+
+def test_card_urls_are_what_url_for_builds_for_every_kind(app):
+    from flask import url_for
+
+    from monitor.crm.display import card_urls
+    from monitor.services.records import KINDS
+
+    with app.test_request_context("/leads", base_url="http://localhost/tally"):
+        cards = card_urls()
+        for kind in KINDS:
+            assert f"{cards[kind]}{12}" == url_for("crm.record_card", entity_name=kind, record_id=12)

@@ -1,4 +1,4 @@
-"""How CRM values read on pages and in exports: money, status names, plain-text cells."""
+"""How CRM values read on pages and in exports: money, status names, card links, plain-text cells."""
 from datetime import date, datetime
 from functools import lru_cache
 
