@@ -9,8 +9,10 @@ not installed.
 import csv
 import io
 import re
+import threading
 from functools import partial
 
+import psycopg
 import pytest
 from sqlalchemy import func, select, text
 
@@ -107,3 +109,29 @@ def _charge_outcome(app, user_id, cards):
     except activity.LimitReached as refused:
         return refused.status
     return "served"
+
+
+def test_a_save_racing_another_for_one_new_tag_creates_the_rest(app, postgres_migrated):
+    """Another request creates tag 'new1' while this save adds 'new1, new2': both end up on the deal."""
+    from monitor.services import records
+    from tests.fixtures_postgres import _wait_for_lock_waits
+
+    conninfo = postgres_migrated.replace("postgresql+psycopg://", "postgresql://")
+    outcome = {}
+
+    def save():
+        with app.app_context():
+            try:
+                deal = records.create_record("leads", {"name": "Raced", "tags": "new1, new2"})
+                outcome["tags"] = sorted(tag.name for tag in deal.tags)
+            except Exception as error:  # noqa: BLE001 (the outcome is asserted below)
+                outcome["error"] = repr(error)
+
+    with psycopg.connect(conninfo) as other, psycopg.connect(conninfo, autocommit=True) as observer:
+        other.execute("INSERT INTO tags (entity, name, key) VALUES ('lead', 'new1', 'new1')")
+        thread = threading.Thread(target=save)
+        thread.start()
+        _wait_for_lock_waits(observer, 1)
+        other.commit()
+        thread.join(timeout=30)
+    assert outcome == {"tags": ["new1", "new2"]}

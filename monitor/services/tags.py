@@ -23,13 +23,16 @@ def resolve(tag_entity, names):
     """Tag objects of `tag_entity` for `names` (distinct keys), in that order, creating the missing ones.
 
     One indexed SELECT for them all and one INSERT of the missing ones; when another
-    request created one of them meanwhile (PostgreSQL), the SELECT runs once more.
+    request created one of them meanwhile (PostgreSQL), the SELECT runs again and the
+    still-missing ones are inserted (a KeyError there was a 500).
     """
     if not names:
         return []
     by_key = _existing(tag_entity, names)
-    missing = [name for name in names if tag_key(name) not in by_key]
-    if missing:
+    for _attempt in range(3):  # each retry finds at least one more tag another request created
+        missing = [name for name in names if tag_key(name) not in by_key]
+        if not missing:
+            break
         try:
             with db.session.begin_nested():
                 created = db.session.scalars(
@@ -37,7 +40,7 @@ def resolve(tag_entity, names):
                     [{"entity": tag_entity, "name": name, "key": tag_key(name)} for name in missing],
                 ).all()
             by_key.update({tag.key: tag for tag in created})
-        except IntegrityError:  # created meanwhile by another request
+        except IntegrityError:  # one of them was created meanwhile by another request
             by_key = _existing(tag_entity, names)
     return [by_key[tag_key(name)] for name in names]
 
