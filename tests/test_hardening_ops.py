@@ -330,3 +330,13 @@ def test_activate_user_without_admin_leaves_the_right_alone(runner, app, make_us
 def test_activate_user_help_names_the_admin_option(runner):
     output = runner.invoke(args=["activate-user", "--help"]).output
     assert re.search(r"--admin\s+\S", output)
+
+
+def test_read_only_database_still_serves_a_signed_in_page_whose_session_is_due_a_seen_mark(
+        client, auth, user, read_only, clock, caplog):
+    auth.login()
+    clock.advance(minutes=5)  # the session's last-seen mark is due: its write cannot happen
+    with caplog.at_level(logging.WARNING):
+        response = signed_in_copy(client, read_only).get("/profile")
+    assert response.status_code == 200 and 'name="pw-current_password"' in response.data.decode()
+    assert "readonly database" in caplog.text

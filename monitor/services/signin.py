@@ -39,6 +39,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import DateTime, Integer, and_, bindparam, delete, or_, select, text, update
+from sqlalchemy.exc import OperationalError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from monitor.activity.wording import deactivation_message
@@ -223,9 +224,17 @@ def session_user(user_id, version, token):
     # Flask-Login loads the user at the start of a request (login_required, the blueprints'
     # guards), before the view opens a transaction of its own, so this write commits nothing else.
     if user.active and user.session_version == version and now - last_seen >= SEEN_EVERY:
+        _mark_seen(key, now)
+    return user
+
+
+def _mark_seen(key, now):
+    """Best effort: a database that cannot take the write (read-only, locked) must not refuse a read."""
+    try:
         with db.immediate() as session:
             session.execute(update(UserSession).where(UserSession.id == key).values(last_seen_at=now))
-    return user
+    except OperationalError as error:
+        current_app.logger.warning("Session not marked as seen: %s", error)
 
 
 def end_session(user):
