@@ -40,5 +40,8 @@ class DefaultConfig:
     OUTBOX_SEND_AFTER_COMMIT = True
     OUTBOX_WORKER = True
     OUTBOX_INTERVAL_SECONDS = 30
+    # Activity history (SPEC §8): every view by quarter hour, for the usage charts, the CSV and
+    # the preview of limits; `flask prune` drops what is older.
+    ACTIVITY_HISTORY_DAYS = 90
     # A callable returning the current UTC time; tests inject a frozen clock.
     CLOCK = None

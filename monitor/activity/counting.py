@@ -20,6 +20,7 @@ from typing import Optional
 
 from sqlalchemy import DateTime
 
+from monitor.activity import recording
 from monitor.activity.windows import window_start
 
 log = logging.getLogger(__name__)
@@ -59,9 +60,8 @@ class Limits:
     action: str
     timezone: str
 
-    @property
-    def any(self):
-        return self.card_limit is not None or self.list_limit is not None
+
+NO_LIMITS = Limits(None, "day", None, "day", "deactivate", "UTC")  # before the settings are first saved
 
 
 @dataclass(frozen=True)
@@ -85,8 +85,8 @@ class Counter:
     def _sql(self, statement):
         return statement if self.qmark else statement.replace("?", "%s")
 
-    def read_limits(self, raw) -> Optional[Limits]:
-        """The settings, read outside any transaction (monitoring off costs one SELECT)."""
+    def read_limits(self, raw) -> Limits:
+        """The limits, read outside any transaction (no row yet: no limits)."""
         cursor = raw.cursor()
         try:
             cursor.execute(SETTINGS_SQL)
@@ -95,7 +95,7 @@ class Counter:
             cursor.close()
         if not self.sqlite:
             raw.rollback()  # end the implicit read transaction
-        return Limits(*row) if row else None
+        return Limits(*row) if row else NO_LIMITS
 
     def try_fast(self, raw, limits, user_id, channel, cards, elements, now):
         """Count in a transaction of its own; commit when no limit is reached, else roll back."""
@@ -109,6 +109,7 @@ class Counter:
                 if self.is_active(cursor, user_id):
                     added = self.add_view(cursor, limits, user_id, channel, cards, elements, now)
                     if all(below_limit(limits, step) for step in added):
+                        self.record(cursor, user_id, channel, cards, elements, now)
                         outcome = COUNTED
                 self._end(raw, cursor, commit=outcome == COUNTED)
                 return outcome
@@ -157,6 +158,10 @@ class Counter:
             total = self._add(cursor, channel, user_id, LIST, self._bind_time(start), elements)
             added.append(Added(LIST, elements, total, start))
         return added
+
+    def record(self, cursor, user_id, channel, cards, elements, now, refused=False):
+        """Add the view to the history (recording.py): shown, or refused."""
+        recording.record(cursor, self._sql, user_id, channel, cards, elements, now, refused)
 
     def _add(self, cursor, channel, user_id, counter, bound_start, n):
         cursor.execute(self._sql(ADD_SQL[channel]), (user_id, counter, bound_start, n, n))

@@ -88,9 +88,8 @@ def charge(user, channel, cards=(), elements=0, origin=UNKNOWN):
     counter = _raw_counter()
     raw = db.engine.raw_connection()
     try:
+        # Counted and recorded with no limit set too (SPEC §8): limits only decide refusals.
         limits = counter.read_limits(raw)
-        if limits is None or not limits.any:
-            return
         if counter.try_fast(raw, limits, user.id, channel, cards, elements, now) == counting.COUNTED:
             return
     finally:
@@ -133,16 +132,20 @@ def _count(session, settings, user_id, channel, cards, elements, now):
 
     The same statements as the fast path, on this transaction's DB-API connection. A view that
     would pass a limit is rolled back (it will not be shown, so it is not counted) unless the
-    action is notify-only, which refuses nothing.
+    action is notify-only, which refuses nothing; the history records it as refused.
     """
     cursor = session.connection().connection.dbapi_connection.cursor()
     try:
+        counter = _raw_counter()
         cursor.execute("SAVEPOINT charge")
-        added = _raw_counter().add_view(cursor, settings, user_id, channel, cards, elements, now)
+        added = counter.add_view(cursor, settings, user_id, channel, cards, elements, now)
         breaches = [_breach(settings, step, now) for step in added if not counting.below_limit(settings, step)]
-        if settings.action != "notify" and any(b.crossed for b in breaches):
+        refused = settings.action != "notify" and any(b.crossed for b in breaches)
+        if refused:
             cursor.execute("ROLLBACK TO SAVEPOINT charge")
             breaches = [b for b in breaches if b.crossed]
+        # The history keeps a refused view too: a replay under other limits would have shown it.
+        counter.record(cursor, user_id, channel, cards, elements, now, refused=refused)
         cursor.execute("RELEASE SAVEPOINT charge")
     finally:
         cursor.close()

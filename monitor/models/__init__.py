@@ -19,6 +19,7 @@ from monitor.models.crm import (
     Status,
     Tag,
 )
+from monitor.models.history import ActivityListView, ActivityMark, ActivityQuarter
 from monitor.models.users import Account, LoginThrottle, User, UserSession
 
 __all__ = [
@@ -27,6 +28,9 @@ __all__ = [
     "ActivityAlert",
     "ActivityCount",
     "ActivityEvent",
+    "ActivityListView",
+    "ActivityMark",
+    "ActivityQuarter",
     "ActivitySettings",
     "CardView",
     "Notification",
