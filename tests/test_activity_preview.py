@@ -19,7 +19,6 @@ from monitor.activity.windows import window_end
 from monitor.db import db
 from monitor.models import ActivityEvent, User
 from tests.conftest import sign_in
-from tests.fixtures_crm import row_names
 
 ZONE = "Asia/Kathmandu"  # UTC+05:45: local midnight of 28 November is 18:15 UTC on the 27th
 BEGIN = datetime(2026, 11, 27, 15, 0, 0)  # 20:45 local

@@ -34,8 +34,10 @@ __all__ = [
 
 
 def init_app(app):
-    """Register the refusal handler, and `describe_limit` for the pages that list events."""
+    """Register the refusal handler, `describe_limit` and the `local_time` filter for the pages."""
     from monitor.activity import handlers
+    from monitor.activity.windows import local_time
 
     handlers.init_app(app)
     app.jinja_env.globals["describe_limit"] = describe_limit
+    app.jinja_env.filters["local_time"] = local_time

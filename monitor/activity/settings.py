@@ -4,6 +4,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from monitor.activity import preview
+from monitor.activity.counting import Limits
 from monitor.activity.windows import PERIODS
 from monitor.db import db
 from monitor.inputs import is_digits
@@ -58,24 +60,45 @@ def _check_timezone(value, errors):
         errors["timezone"] = _l("Enter a time zone name such as Europe/Moscow or UTC.")
 
 
-def save_settings(card_limit, card_period, list_limit, list_period, action, timezone):
-    """Validate the raw form values and save them; ValidationError leaves the saved ones unchanged."""
+def parse_limits(card_limit, card_period, list_limit, list_period, action, timezone):
+    """The raw form values as Limits; ValidationError names each field that is wrong."""
     errors = {}
-    parsed = {
-        "card_limit": _parse_limit(card_limit, "card_limit", errors),
-        "list_limit": _parse_limit(list_limit, "list_limit", errors),
-    }
+    limits = _parse(card_limit, card_period, list_limit, list_period, action, timezone, errors)
+    if errors:
+        raise ValidationError(errors)
+    return limits
+
+
+def parse_preview(card_limit, card_period, list_limit, list_period, action, timezone, days):
+    """The preview's limits and its number of days (1..90), or a ValidationError with all the errors."""
+    errors = {}
+    limits = _parse(card_limit, card_period, list_limit, list_period, action, timezone, errors)
+    days = (days or "").strip() or str(preview.DEFAULT_DAYS)
+    if not is_digits(days, 2) or not preview.MIN_DAYS <= int(days) <= preview.MAX_DAYS:
+        errors["preview_days"] = _l("Enter a whole number of days from 1 to 90.")
+    if errors:
+        raise ValidationError(errors)
+    return limits, int(days)
+
+
+def _parse(card_limit, card_period, list_limit, list_period, action, timezone, errors):
+    parsed_card = _parse_limit(card_limit, "card_limit", errors)
+    parsed_list = _parse_limit(list_limit, "list_limit", errors)
     _check_choice(card_period, PERIODS, "card_period", errors)
     _check_choice(list_period, PERIODS, "list_period", errors)
     _check_choice(action, ACTIONS, "action", errors)
     timezone = (timezone or "").strip()
     _check_timezone(timezone, errors)
-    if errors:
-        raise ValidationError(errors)
+    return Limits(parsed_card, card_period, parsed_list, list_period, action, timezone)
+
+
+def save_settings(card_limit, card_period, list_limit, list_period, action, timezone):
+    """Validate the raw form values and save them; ValidationError leaves the saved ones unchanged."""
+    limits = parse_limits(card_limit, card_period, list_limit, list_period, action, timezone)
     with db.immediate() as session:
         settings = session.get(ActivitySettings, SETTINGS_ID) or ActivitySettings(id=SETTINGS_ID)
-        settings.card_limit, settings.list_limit = parsed["card_limit"], parsed["list_limit"]
-        settings.card_period, settings.list_period = card_period, list_period
-        settings.action, settings.timezone = action, timezone
+        settings.card_limit, settings.list_limit = limits.card_limit, limits.list_limit
+        settings.card_period, settings.list_period = limits.card_period, limits.list_period
+        settings.action, settings.timezone = limits.action, limits.timezone
         session.add(settings)
     return settings

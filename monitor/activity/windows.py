@@ -30,3 +30,8 @@ def window_end(moment_utc, period, zone_name):
     local = _local(start, zone_name)
     next_day = (local + timedelta(days=1, hours=12)).date()  # safe across a DST change
     return _to_utc(datetime(next_day.year, next_day.month, next_day.day, tzinfo=ZoneInfo(zone_name)))
+
+
+def local_time(moment_utc, zone_name, pattern="%Y-%m-%d %H:%M:%S"):
+    """A naive UTC datetime as text in a time zone (the `local_time` template filter)."""
+    return _local(moment_utc, zone_name).strftime(pattern)

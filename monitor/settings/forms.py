@@ -29,6 +29,7 @@ class ActivityForm(FlaskForm):
         validate_choice=False,
     )
     timezone = StringField(_l("Time zone"))
+    preview_days = StringField(_l("Preview over the last (days)"), default="30")
 
 
 class ApiTokenForm(FlaskForm):
