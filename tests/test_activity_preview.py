@@ -18,7 +18,7 @@ from monitor.activity.counting import Limits
 from monitor.activity.windows import window_end
 from monitor.db import db
 from monitor.models import ActivityEvent, User
-from tests.conftest import sign_in
+from tests.conftest import both_backends, sign_in
 
 ZONE = "Asia/Kathmandu"  # UTC+05:45: local midnight of 28 November is 18:15 UTC on the 27th
 BEGIN = datetime(2026, 11, 27, 15, 0, 0)  # 20:45 local
@@ -105,6 +105,7 @@ SCENARIOS = {
 }
 
 
+@both_backends
 @pytest.mark.parametrize("limits", SCENARIOS.values(), ids=SCENARIOS.keys())
 def test_a_preview_of_the_live_limits_lists_exactly_the_live_deactivations(
         app, clock, make_user, crm_builder, set_limits, limits):
