@@ -23,10 +23,13 @@ class Windows:
             moment = quarter_start(starts[-1])
             starts.append(quarter_of(window_end(moment, period, zone)))
         self.starts = starts  # the last one begins at or after `end`: the end of the last window
+        self._last = (None, None)  # readers go in quarter order: most calls repeat the last quarter
 
     def of(self, quarter):
         """The quarter the window holding `quarter` begins at."""
-        return self.starts[bisect_right(self.starts, quarter) - 1]
+        if self._last[0] != quarter:
+            self._last = (quarter, self.starts[bisect_right(self.starts, quarter) - 1])
+        return self._last[1]
 
     def end_of(self, quarter):
         """The quarter the window holding `quarter` ends at (the next one's start)."""
