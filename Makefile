@@ -57,6 +57,7 @@ bench: $(VENV)/.dev-deps
 	$(BIN)/python benchmarks/bench_charge.py
 	$(BIN)/python benchmarks/bench_activity.py
 	$(BIN)/python benchmarks/bench_crm.py
+	$(BIN)/python benchmarks/bench_history.py
 
 # Re-extract messages and compile the catalogs after changing user-visible text.
 translations: $(VENV)/.dev-deps
