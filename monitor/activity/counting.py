@@ -82,8 +82,9 @@ class Counter:
         self.qmark = engine.dialect.paramstyle == "qmark"
         self._bind_time = DateTime().dialect_impl(engine.dialect).bind_processor(engine.dialect) or (lambda v: v)
 
-    def _sql(self, statement):
-        return statement if self.qmark else statement.replace("?", "%s")
+    def sql(self, statement):
+        """A statement written with ? placeholders, as this driver wants it."""
+        return placeholders(statement, self.qmark)
 
     def read_limits(self, raw) -> Limits:
         """The limits, read outside any transaction (no row yet: no limits)."""
@@ -137,7 +138,7 @@ class Counter:
             log.warning("activity: rollback after a failed count also failed: %s", rollback_error)
 
     def is_active(self, cursor, user_id):
-        cursor.execute(self._sql(ACTIVE_SQL), (user_id,))
+        cursor.execute(self.sql(ACTIVE_SQL), (user_id,))
         row = cursor.fetchone()
         return bool(row and row[0])
 
@@ -149,7 +150,7 @@ class Counter:
             bound = self._bind_time(start)
             new = 0
             for entity, record_id in dict.fromkeys(cards):
-                cursor.execute(self._sql(MARK_CARD_SQL), (user_id, bound, entity, record_id))
+                cursor.execute(self.sql(MARK_CARD_SQL), (user_id, bound, entity, record_id))
                 new += cursor.fetchone() is not None
             if new:
                 added.append(Added(CARD, new, self._add(cursor, channel, user_id, CARD, bound, new), start))
@@ -161,11 +162,16 @@ class Counter:
 
     def record(self, cursor, user_id, channel, cards, elements, now, refused=False):
         """Add the view to the history (recording.py): shown, or refused."""
-        recording.record(cursor, self._sql, user_id, channel, cards, elements, now, refused)
+        recording.record(cursor, self.sql, user_id, channel, cards, elements, now, refused)
 
     def _add(self, cursor, channel, user_id, counter, bound_start, n):
-        cursor.execute(self._sql(ADD_SQL[channel]), (user_id, counter, bound_start, n, n))
+        cursor.execute(self.sql(ADD_SQL[channel]), (user_id, counter, bound_start, n, n))
         return cursor.fetchone()[0]
+
+
+def placeholders(statement, qmark):
+    """`statement` (written with ?) for a driver whose paramstyle is qmark, or else %s (format)."""
+    return statement if qmark else statement.replace("?", "%s")
 
 
 def below_limit(limits, step):

@@ -16,13 +16,14 @@ The span begins at local midnight `days` days before today (whole windows of eit
 and ends now. The busiest window per counter and period ignores every limit: the most one
 user saw in one window, a starting point for choosing one.
 """
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from itertools import groupby
 from typing import Optional
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
+from monitor.activity.counting import placeholders
 from monitor.activity.recording import CARD, EPOCH, LIST, quarter_of, quarter_start
 from monitor.activity.timeline import Windows, counts_toward, local_midnight_days_ago
 from monitor.activity.windows import PERIODS
@@ -33,14 +34,15 @@ from monitor.models import User
 MIN_DAYS, MAX_DAYS, DEFAULT_DAYS = 1, 90, 30
 COUNTERS = (CARD, LIST)
 
-SUMS_SQL = text(
+# In the primary key's order: on SQLite one range read, grouped without a sort.
+SUMS_SQL = (
     "SELECT quarter, user_id, kind, gap, SUM(shown + refused) FROM activity_quarters "
-    "WHERE quarter >= :start AND quarter < :end GROUP BY quarter, user_id, kind, gap ORDER BY quarter, user_id"
+    "WHERE quarter >= ? AND quarter < ? GROUP BY quarter, user_id, kind, gap ORDER BY quarter, user_id, kind, gap"
 )
-LIST_VIEWS_SQL = text(
-    "SELECT at_ms, id, elements FROM activity_list_views WHERE quarter = :quarter AND user_id = :user_id"
-)
-MARKS_SQL = text("SELECT at_ms, gap FROM activity_marks WHERE quarter = :quarter AND user_id = :user_id")
+DETAIL_SQL = {
+    LIST: "SELECT at_ms, id, elements FROM activity_list_views WHERE quarter = ? AND user_id = ?",
+    CARD: "SELECT at_ms, 0, gap FROM activity_marks WHERE quarter = ? AND user_id = ?",
+}
 
 
 @dataclass(frozen=True)
@@ -78,17 +80,23 @@ class Preview:
     users: dict = field(default_factory=dict)  # id -> User, for every one named above
 
 
-@dataclass
 class _Quarter:
-    """One user's recorded views in one quarter: list elements, and card (gap, n) pairs."""
+    """One user's recorded views in one quarter: list elements, and card views by gap (ascending)."""
 
-    elements: int
-    cards: list
+    __slots__ = ("elements", "gaps", "views", "_from")
+
+    def __init__(self):
+        self.elements, self.gaps, self.views, self._from = 0, [], [], None
 
     def count(self, counter, quarter, since):
+        """What counts in a window (or the stretch of one) that began at `since` (timeline.counts_toward)."""
         if counter == LIST:
             return self.elements
-        return sum(n for gap, n in self.cards if counts_toward(CARD, gap, quarter, since))
+        if self._from is None:  # self._from[i]: the card views of gaps[i:]
+            self._from = [0] * (len(self.views) + 1)
+            for i in range(len(self.views) - 1, -1, -1):
+                self._from[i] = self._from[i + 1] + self.views[i]
+        return self._from[bisect_right(self.gaps, quarter - since)]  # those with gap > quarter - since
 
 
 @dataclass
@@ -113,22 +121,49 @@ def run(limits, days=DEFAULT_DAYS, now=None):
     windows = {period: Windows(start, end, period, limits.timezone) for period in PERIODS}
     replay = _Replay(limits, windows)
     peaks = _Peaks(windows)
-    rows = db.session.execute(SUMS_SQL, {"start": start, "end": end})
-    for (quarter, user_id), group in groupby(rows, key=lambda row: (row[0], row[1])):
-        views = _Quarter(0, [])
-        for _quarter, _user, counter, gap, n in group:
+    with _cursor() as cursor:
+        cursor.execute(SUMS_SQL, (start, end))
+        key, views = None, None
+        for quarter, user_id, counter, gap, n in cursor:
+            if key != (quarter, user_id):
+                if key is not None:
+                    peaks.add(key[1], key[0], views)
+                    replay.add(key[1], key[0], views)
+                key, views = (quarter, user_id), _Quarter()
             if counter == LIST:
                 views.elements += n
             else:
-                views.cards.append((gap, n))
-        peaks.add(user_id, quarter, views)
-        replay.add(user_id, quarter, views)
+                views.gaps.append(gap)
+                views.views.append(n)
+        if key is not None:
+            peaks.add(key[1], key[0], views)
+            replay.add(key[1], key[0], views)
     stops = sorted(replay.stops, key=lambda stop: (stop.at, stop.user_id))
     preview = Preview(quarter_start(start), now, limits.action, stops, peaks.result())
     named = {stop.user_id for stop in preview.stops} | {p.user_id for p in preview.peaks.values() if p}
     if named:
         preview.users = {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(named)))}
     return preview
+
+
+class _cursor:  # noqa: N801 (used as a context manager, like open())
+    """A cursor on the session's DB-API connection, adapting ? placeholders: a preview reads ~10^5 rows,
+    and SQLAlchemy's rows cost ~2 µs each more than the driver's tuples (benchmarks/bench_history.py)."""
+
+    def __enter__(self):
+        self.raw = db.session.connection().connection.dbapi_connection.cursor()
+        self.qmark = db.engine.dialect.paramstyle == "qmark"
+        return self
+
+    def execute(self, statement, params):
+        self.raw.execute(placeholders(statement, self.qmark), params)
+        return self.raw
+
+    def __iter__(self):
+        return iter(self.raw)
+
+    def __exit__(self, *_exc):
+        self.raw.close()
 
 
 class _Replay:
@@ -156,27 +191,29 @@ class _Replay:
                 track.begin[counter], track.count[counter] = begin, 0
                 track.alerted.discard(counter)
             due[counter] = views.count(counter, quarter, track.since(counter))
-        if any(counter not in track.alerted and track.count[counter] + n >= self.limited[counter][0]
-               for counter, n in due.items()):
-            self._in_order(user_id, quarter, track)
-        else:
-            for counter, n in due.items():
-                track.count[counter] += n
+        reaching = [counter for counter, n in due.items()
+                    if counter not in track.alerted and track.count[counter] + n >= self.limited[counter][0]]
+        if reaching and self._in_order(user_id, quarter, track, reaching):
+            return  # deactivated: the rest of the quarter is not seen
+        for counter, n in due.items():
+            if counter not in reaching:
+                track.count[counter] += n  # no limit reached on it inside this quarter: its order is moot
 
-    def _in_order(self, user_id, quarter, track):
-        """Replay one quarter view by view: a limit is reached inside it."""
-        params = {"quarter": quarter, "user_id": user_id}
-        views = [(at, 1, row_id, LIST, n) for at, row_id, n in db.session.execute(LIST_VIEWS_SQL, params)]
-        views += [(at, 0, 0, CARD, gap) for at, gap in db.session.execute(MARKS_SQL, params)]
+    def _in_order(self, user_id, quarter, track, reaching):
+        """Replay one quarter view by view for the counters whose limit is reached in it; True if deactivated."""
+        views = []
+        with _cursor() as cursor:
+            for counter in reaching:  # in view order; a card before a list page of the same millisecond
+                views += [(at, counter == LIST, row_id, counter, value)
+                          for at, row_id, value in cursor.execute(DETAIL_SQL[counter], (quarter, user_id))]
         for at_ms, _order, _id, counter, value in sorted(views):
-            if counter not in self.limited:
-                continue
             if counter == CARD:
                 if not counts_toward(CARD, value, quarter, track.since(CARD)):
                     continue
                 value = 1
             if self._view(user_id, quarter, track, counter, value, at_ms):
-                return  # deactivated: the rest of the quarter is not seen
+                return True
+        return False
 
     def _view(self, user_id, quarter, track, counter, n, at_ms):
         """Count one view; True when it deactivates the user."""

@@ -26,7 +26,7 @@ LIST_VIEW_SQL = (
 )
 QUARTER_SQL = (
     "INSERT INTO activity_quarters (quarter, user_id, kind, channel, gap, shown, refused) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (quarter, user_id, kind, channel, gap) DO UPDATE SET "
+    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (quarter, user_id, kind, gap, channel) DO UPDATE SET "
     "shown = activity_quarters.shown + excluded.shown, refused = activity_quarters.refused + excluded.refused"
 )
 

@@ -85,7 +85,7 @@ def charge(user, channel, cards=(), elements=0, origin=UNKNOWN):
     if not plan_allows_monitoring() or (not cards and elements <= 0):
         return
     now = utcnow()
-    counter = _raw_counter()
+    counter = raw_counter()
     raw = db.engine.raw_connection()
     try:
         # Counted and recorded with no limit set too (SPEC §8): limits only decide refusals.
@@ -97,7 +97,8 @@ def charge(user, channel, cards=(), elements=0, origin=UNKNOWN):
     _charge_exactly(user, channel, cards, elements, now, origin)
 
 
-def _raw_counter():
+def raw_counter():
+    """The counting statements bound to this app's engine (made once an app)."""
     extensions = current_app.extensions
     if "activity_counter" not in extensions:
         extensions["activity_counter"] = counting.Counter(db.engine)
@@ -136,7 +137,7 @@ def _count(session, settings, user_id, channel, cards, elements, now):
     """
     cursor = session.connection().connection.dbapi_connection.cursor()
     try:
-        counter = _raw_counter()
+        counter = raw_counter()
         cursor.execute("SAVEPOINT charge")
         added = counter.add_view(cursor, settings, user_id, channel, cards, elements, now)
         breaches = [_breach(settings, step, now) for step in added if not counting.below_limit(settings, step)]

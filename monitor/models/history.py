@@ -31,12 +31,15 @@ class ActivityQuarter(Base):
     """What one user saw in one quarter hour on one counter and channel. Only ever upserted in SQL."""
 
     __tablename__ = "activity_quarters"
+    # On SQLite the rows are stored in key order (no rowid): a span of quarters is one range read
+    # that is already grouped as the preview sums it.
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     quarter: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     counter: Mapped[str] = mapped_column("kind", String(8), primary_key=True)
-    channel: Mapped[str] = mapped_column(String(8), primary_key=True)
     gap: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # 0 for list elements
+    channel: Mapped[str] = mapped_column(String(8), primary_key=True)
     shown: Mapped[int] = mapped_column(default=0)
     refused: Mapped[int] = mapped_column(default=0)
 
@@ -45,7 +48,7 @@ class ActivityMark(Base):
     """A card a user opened in a quarter hour: the first opening's time, and its gap."""
 
     __tablename__ = "activity_marks"
-    __table_args__ = (Index("ix_activity_marks_quarter_user", "quarter", "user_id"),)
+    __table_args__ = (Index("ix_activity_marks_quarter_user", "quarter", "user_id"), {"sqlite_with_rowid": False})
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     entity: Mapped[str] = mapped_column(String(12), primary_key=True)

@@ -6,7 +6,8 @@ Revises: 0007
 Three new tables (monitor/models/history.py): `activity_quarters` (the sums by user,
 quarter hour, counter, channel and card gap), `activity_marks` (a card's first view in
 a quarter hour) and `activity_list_views` (one row a list request). Nothing existing
-changes; history starts with the upgrade.
+changes; history starts with the upgrade. On SQLite the first two are WITHOUT ROWID
+tables (stored in key order: smaller, and a span of quarters is one range read).
 """
 import sqlalchemy as sa
 from alembic import op
@@ -28,12 +29,13 @@ def upgrade():
         sa.Column("quarter", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=8), nullable=False),
-        sa.Column("channel", sa.String(length=8), nullable=False),
         sa.Column("gap", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("channel", sa.String(length=8), nullable=False),
         sa.Column("shown", sa.Integer(), nullable=False),
         sa.Column("refused", sa.Integer(), nullable=False),
         _user_fk("activity_quarters"),
-        sa.PrimaryKeyConstraint("quarter", "user_id", "kind", "channel", "gap", name=op.f("pk_activity_quarters")),
+        sa.PrimaryKeyConstraint("quarter", "user_id", "kind", "gap", "channel", name=op.f("pk_activity_quarters")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "activity_marks",
@@ -47,6 +49,7 @@ def upgrade():
         sa.Column("refused", sa.Boolean(), nullable=False),
         _user_fk("activity_marks"),
         sa.PrimaryKeyConstraint("user_id", "entity", "record_id", "quarter", name=op.f("pk_activity_marks")),
+        sqlite_with_rowid=False,
     )
     op.create_index("ix_activity_marks_quarter_user", "activity_marks", ["quarter", "user_id"])
     op.create_table(
