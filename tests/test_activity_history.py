@@ -1,14 +1,17 @@
 """The activity history (SPEC §8): recorded with or without limits, once a card a quarter hour, refused views
 marked, nothing on other plans, and pruned after FLASK_ACTIVITY_HISTORY_DAYS."""
+from datetime import datetime
+
 import pytest
 from sqlalchemy import select
 
 from monitor import activity
+from monitor.activity import usage as activity_usage
 from monitor.db import db
-from monitor.models import ActivityListView, ActivityMark, ActivityQuarter
+from monitor.models import ActivityCount, ActivityListView, ActivityMark, ActivityQuarter, User
 from monitor.models.history import NO_EARLIER_VIEW
 from tests.conftest import row_count
-from tests.fixtures_activity import charge, counted
+from tests.fixtures_activity import charge, counted, is_active
 
 
 def quarters(app):
@@ -77,3 +80,54 @@ def test_prune_keeps_the_history_days_and_drops_older(app, user, clock, runner):
     assert "history (quarter hours): 2" in result.output, result.output
     assert "history (cards): 1" in result.output and "history (lists): 1" in result.output
     assert quarters(app) == [("card", "web", NO_EARLIER_VIEW, 1, 0), ("list", "web", 0, 7, 0)]
+
+
+def _window_counts(app, user_id):
+    """{counter: total} of the user's rows in the current windows."""
+    with app.app_context():
+        windows = activity_usage.current_windows()
+        return {counter: db.session.scalar(select(ActivityCount.total).where(
+            ActivityCount.user_id == user_id, ActivityCount.counter == counter,
+            ActivityCount.window_start == start)) or 0 for counter, (start, _end) in windows.items()}
+
+
+def test_a_new_period_counts_what_the_history_holds_for_its_window(app, user, admin, set_limits, clock):
+    clock.set(datetime(2026, 11, 27, 9, 50))
+    charge(app, user, cards=[("leads", 9)], elements=50)  # the hour before: not in the new hourly window
+    clock.set(datetime(2026, 11, 27, 10, 5))
+    for record in (1, 2, 3, 4, 1):
+        charge(app, user, cards=[("leads", record)])
+        clock.advance(minutes=3)
+    charge(app, user, "api", elements=30)
+    set_limits(card_limit=5, card_period="hour", list_limit=40, list_period="hour")
+    assert _window_counts(app, user) == {"card": 4, "list": 30}
+    charge(app, user, cards=[("leads", 2)])  # opened this hour already: free
+    assert is_active(app, user)
+    charge(app, user, cards=[("leads", 5)])  # the fifth card this hour
+    assert not is_active(app, user)
+
+
+def test_a_new_time_zone_counts_from_its_own_midnight(app, user, set_limits, clock):
+    clock.set(datetime(2026, 11, 27, 18, 20))  # 23:50 in Asia/Kolkata
+    charge(app, user, cards=[("leads", 1)])
+    charge(app, user, cards=[("leads", 2)])
+    clock.set(datetime(2026, 11, 27, 18, 35))  # 00:05 the next day there
+    charge(app, user, cards=[("leads", 2)])
+    charge(app, user, cards=[("leads", 3)], elements=7)
+    assert _window_counts(app, user) == {"card": 3, "list": 7}  # one UTC day
+    set_limits(timezone="Asia/Kolkata")
+    assert _window_counts(app, user) == {"card": 2, "list": 7}
+
+
+def test_the_recount_starts_at_a_reactivation(app, user, admin, set_limits, clock):
+    set_limits(card_limit=2, card_period="day")
+    clock.set(datetime(2026, 11, 27, 10, 5))
+    charge(app, user, cards=[("leads", 1)])
+    charge(app, user, cards=[("leads", 2)])  # reaches 2: deactivated
+    assert not is_active(app, user)
+    clock.set(datetime(2026, 11, 27, 10, 40))
+    with app.app_context():
+        activity.reactivate_user(db.session.get(User, user))
+    charge(app, user, cards=[("leads", 3)])
+    set_limits(card_limit=2, card_period="hour")
+    assert _window_counts(app, user)["card"] == 1  # only what came after the reactivation

@@ -60,6 +60,12 @@ class Limits:
     action: str
     timezone: str
 
+    def limit(self, counter):
+        return self.card_limit if counter == CARD else self.list_limit
+
+    def period(self, counter):
+        return self.card_period if counter == CARD else self.list_period
+
 
 NO_LIMITS = Limits(None, "day", None, "day", "deactivate", "UTC")  # before the settings are first saved
 

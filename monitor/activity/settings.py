@@ -4,9 +4,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from monitor.activity import preview
+from monitor.activity import preview, recount
 from monitor.activity.counting import Limits
 from monitor.activity.windows import PERIODS
+from monitor.clock import utcnow
 from monitor.db import db
 from monitor.inputs import is_digits
 from monitor.models import ActivitySettings
@@ -96,9 +97,14 @@ def save_settings(card_limit, card_period, list_limit, list_period, action, time
     """Validate the raw form values and save them; ValidationError leaves the saved ones unchanged."""
     limits = parse_limits(card_limit, card_period, list_limit, list_period, action, timezone)
     with db.immediate() as session:
-        settings = session.get(ActivitySettings, SETTINGS_ID) or ActivitySettings(id=SETTINGS_ID)
+        settings = session.get(ActivitySettings, SETTINGS_ID)
+        before = settings or get_settings()
+        changed = recount.changed_counters(before, limits)
+        settings = settings or ActivitySettings(id=SETTINGS_ID)
         settings.card_limit, settings.list_limit = limits.card_limit, limits.list_limit
         settings.card_period, settings.list_period = limits.card_period, limits.list_period
         settings.action, settings.timezone = limits.action, limits.timezone
         session.add(settings)
+        if changed and plan_allows_monitoring():
+            recount.recount(session, settings, changed, utcnow())
     return settings
