@@ -2,7 +2,7 @@
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from monitor.clock import utcnow
@@ -27,6 +27,10 @@ class ActivitySettings(Base):
     list_period: Mapped[str] = mapped_column(String(8), default="day")
     action: Mapped[str] = mapped_column(String(16), default="deactivate")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # The warning (SPEC §9): a banner from this share of a limit (None: no warning), and
+    # whether administrators are notified when a user's warning starts.
+    warn_percent: Mapped[Optional[int]] = mapped_column(default=80)
+    warn_admins: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     def limit(self, counter):
@@ -73,6 +77,16 @@ class ActivityAlert(Base):
     window_start: Mapped[datetime] = mapped_column(primary_key=True)
 
 
+class ActivityWarning(Base):
+    """Warnings administrators were told of, for a user, counter and window, so each is told once."""
+
+    __tablename__ = "activity_warnings"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    counter: Mapped[str] = mapped_column("kind", String(8), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(primary_key=True)
+
+
 class ActivityEvent(Base):
     """History: a deactivation (with what tripped it), a reactivation, or an alert without one."""
 
@@ -83,6 +97,14 @@ class ActivityEvent(Base):
     REACTIVATED = "reactivated"
     LIMIT_REACHED = "limit_reached"  # notify-only mode: alerted, nothing refused
     LAST_ADMIN = "last_admin"  # the last active administrator: alerted, refused past the limit, stays active
+    WARNING = "warning"  # a user passed the warning share of a limit (administrators told when warn_admins)
+    # The audit of the rules themselves: who changed what (`details`: old → new values, a reason).
+    EXEMPTED = "exempted"
+    UNEXEMPTED = "unexempted"
+    SETTINGS_CHANGED = "settings_changed"
+    RIGHTS_CHANGED = "rights_changed"
+    TOKEN_CREATED = "token_created"  # noqa: S105 (an event name)
+    TOKEN_REVOKED = "token_revoked"  # noqa: S105 (an event name)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event: Mapped[str] = mapped_column(String(16))
@@ -99,6 +121,7 @@ class ActivityEvent(Base):
     ip: Mapped[Optional[str]] = mapped_column(String(64))
     request_line: Mapped[Optional[str]] = mapped_column(String(600))
     by_user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    details: Mapped[Optional[str]] = mapped_column(Text)  # JSON: {"changes": [[field, old, new], ...], "reason": ...}
     user = relationship("User", foreign_keys=[user_id])
     by_user = relationship("User", foreign_keys=[by_user_id])
 

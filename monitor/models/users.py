@@ -3,7 +3,7 @@ import hashlib
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -35,6 +35,9 @@ class User(Base):
     can_export: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
     language: Mapped[Optional[str]] = mapped_column(String(8))
+    # Exempt from activity monitoring (SPEC §9): counted and recorded, never refused, deactivated or alerted on.
+    monitoring_exempt: Mapped[bool] = mapped_column(default=False, server_default=false())
+    exempt_reason: Mapped[Optional[str]] = mapped_column(String(300))
     # Bumped whenever every existing session must end (deactivation, password change).
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
