@@ -11,6 +11,8 @@ request's origin (the address and request line a deactivation keeps):
 `charge` raises `LimitReached` when the records must not be shown; its error handler
 answers 403 (or 429 for the last administrator), HTML or problem+json.
 """
+from flask import g
+
 from monitor.activity.origin import Origin
 from monitor.activity.rules import charge_new_links, charge_record
 from monitor.activity.service import CHANNELS, LimitReached, charge, reactivate_user
@@ -19,6 +21,7 @@ from monitor.activity.wording import deactivation_message, describe_limit
 
 __all__ = [
     "CHANNELS",
+    "account_timezone",
     "LimitReached",
     "Origin",
     "charge",
@@ -34,10 +37,24 @@ __all__ = [
 
 
 def init_app(app):
-    """Register the refusal handler, `describe_limit` and the `local_time` filter for the pages."""
+    """Register the refusal handler, and for the pages `describe_limit`, `account_timezone()` and the
+    `local_time` filter (`{{ moment|local_time }}`: in the account's time zone; or `|local_time(zone)`)."""
     from monitor.activity import handlers
-    from monitor.activity.windows import local_time
 
     handlers.init_app(app)
     app.jinja_env.globals["describe_limit"] = describe_limit
-    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.globals["account_timezone"] = account_timezone
+    app.jinja_env.filters["local_time"] = _local_time
+
+
+def account_timezone():
+    """The account's time zone (read once a request)."""
+    if "account_timezone" not in g:
+        g.account_timezone = get_settings().timezone
+    return g.account_timezone
+
+
+def _local_time(moment, zone=None, pattern="%Y-%m-%d %H:%M:%S"):
+    from monitor.activity.windows import local_time
+
+    return "" if moment is None else local_time(moment, zone or account_timezone(), pattern)
