@@ -39,9 +39,10 @@ __all__ = [
 def init_app(app):
     """Register the refusal handler, and for the pages `describe_limit`, `account_timezone()` and the
     `local_time` filter (`{{ moment|local_time }}`: in the account's time zone; or `|local_time(zone)`)."""
-    from monitor.activity import handlers
+    from monitor.activity import handlers, warning
 
     handlers.init_app(app)
+    warning.init_app(app)
     app.jinja_env.globals["describe_limit"] = describe_limit
     app.jinja_env.globals["account_timezone"] = account_timezone
     app.jinja_env.filters["local_time"] = _local_time

@@ -29,10 +29,10 @@ CARD = "card"  # the counters (models.activity); the column holding one is `kind
 LIST = "list"
 
 SETTINGS_SQL = (
-    "SELECT card_limit, card_period, list_limit, list_period, action, timezone "
+    "SELECT card_limit, card_period, list_limit, list_period, action, timezone, warn_percent, warn_admins "
     "FROM activity_settings WHERE id = 1"
 )
-ACTIVE_SQL = "SELECT active FROM users WHERE id = ?"
+STATUS_SQL = "SELECT active, monitoring_exempt FROM users WHERE id = ?"
 MARK_CARD_SQL = (
     "INSERT INTO activity_card_views (user_id, window_start, entity, record_id) VALUES (?, ?, ?, ?) "
     "ON CONFLICT DO NOTHING RETURNING 1"
@@ -59,6 +59,8 @@ class Limits:
     list_period: str
     action: str
     timezone: str
+    warn_percent: Optional[int] = None
+    warn_admins: bool = False
 
     def limit(self, counter):
         return self.card_limit if counter == CARD else self.list_limit
@@ -105,21 +107,28 @@ class Counter:
         return Limits(*row) if row else NO_LIMITS
 
     def try_fast(self, raw, limits, user_id, channel, cards, elements, now):
-        """Count in a transaction of its own; commit when no limit is reached, else roll back."""
+        """Count in a transaction of its own: (COUNTED, the Added steps) when committed, or (DECIDE, None).
+
+        It commits when every total stays below its limit and no warning administrators must be
+        told of starts, or for a user exempt from monitoring (counted, never refused); else it
+        rolls back for the exact path.
+        """
         cursor = raw.cursor()
         try:
             # A BEGIN that fails (locked past the busy timeout, read-only file) began nothing to roll
             # back: it propagates as itself.
             self._begin(raw, cursor)
             try:
-                outcome = DECIDE
-                if self.is_active(cursor, user_id):
+                outcome, added = DECIDE, None
+                active, exempt = self.status(cursor, user_id)
+                if active:
                     added = self.add_view(cursor, limits, user_id, channel, cards, elements, now)
-                    if all(below_limit(limits, step) for step in added):
+                    if exempt or all(below_limit(limits, step) and not starts_warning(limits, step)
+                                     for step in added):
                         self.record(cursor, user_id, channel, cards, elements, now)
                         outcome = COUNTED
                 self._end(raw, cursor, commit=outcome == COUNTED)
-                return outcome
+                return outcome, (added if outcome == COUNTED else None)
             except BaseException:
                 self._roll_back_after(raw, cursor)
                 raise
@@ -143,10 +152,11 @@ class Counter:
         except Exception as rollback_error:  # the error being raised is the one to report
             log.warning("activity: rollback after a failed count also failed: %s", rollback_error)
 
-    def is_active(self, cursor, user_id):
-        cursor.execute(self.sql(ACTIVE_SQL), (user_id,))
+    def status(self, cursor, user_id):
+        """(active, exempt from monitoring) of a user."""
+        cursor.execute(self.sql(STATUS_SQL), (user_id,))
         row = cursor.fetchone()
-        return bool(row and row[0])
+        return (bool(row[0]), bool(row[1])) if row else (False, False)
 
     def add_view(self, cursor, limits, user_id, channel, cards, elements, now):
         """Mark first card views and add to the window counts; a list of Added."""
@@ -178,6 +188,19 @@ class Counter:
 def placeholders(statement, qmark):
     """`statement` (written with ?) for a driver whose paramstyle is qmark, or else %s (format)."""
     return statement if qmark else statement.replace("?", "%s")
+
+
+def starts_warning(limits, step):
+    """True when this step takes a total to the warning share of its limit, and administrators are to be told."""
+    limit = limits.limit(step.counter)
+    if not limits.warn_admins or limits.warn_percent is None or limit is None:
+        return False
+    return step.total - step.n < warning_threshold(limit, limits.warn_percent) <= step.total
+
+
+def warning_threshold(limit, percent):
+    """The total from which a user is warned: `percent` of `limit`, rounded up."""
+    return -(-limit * percent // 100)
 
 
 def below_limit(limits, step):

@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from monitor.activity import alerts, counting, outbox
+from monitor.activity import alerts, counting, outbox, warning
 from monitor.activity.events import latest_deactivation, record_limit_event
 from monitor.activity.origin import UNKNOWN
 from monitor.activity.settings import get_settings, plan_allows_monitoring
@@ -90,10 +90,12 @@ def charge(user, channel, cards=(), elements=0, origin=UNKNOWN):
     try:
         # Counted and recorded with no limit set too (SPEC §8): limits only decide refusals.
         limits = counter.read_limits(raw)
-        if counter.try_fast(raw, limits, user.id, channel, cards, elements, now) == counting.COUNTED:
-            return
+        outcome, added = counter.try_fast(raw, limits, user.id, channel, cards, elements, now)
     finally:
         raw.close()
+    if outcome == counting.COUNTED:
+        warning.keep_totals(limits, added, now, exempt=user.monitoring_exempt)
+        return
     _charge_exactly(user, channel, cards, elements, now, origin)
 
 
@@ -109,16 +111,25 @@ def _charge_exactly(user, channel, cards, elements, now, origin):
     """The path where a limit is reached or the user is inactive: decide it all in one transaction."""
     with db.immediate() as session:
         settings = get_settings()
-        if not session.scalar(select(User.active).where(User.id == user.id)):
+        active, exempt = session.execute(select(User.active, User.monitoring_exempt).where(User.id == user.id)).one()
+        if not active:
             # Deactivated while this request was on its way: it shows nothing more.
             raise _refusal_for_inactive(user.id)
-        breach = _count(session, settings, user.id, channel, cards, elements, now)
-        decision = Decision(None, False) if breach is None else _handle_breach(
-            session, settings, user, channel, breach, now, origin)
+        # An exempt user is counted and recorded, never refused, deactivated or alerted on.
+        breach, added = _count(session, settings, user.id, channel, cards, elements, now, enforce=not exempt)
+        if breach is None:
+            decision = Decision(None, False)
+            if not exempt:
+                for step in added:
+                    if counting.starts_warning(settings, step):
+                        warning.tell_admins_once(session, settings, user, step, now)
+        else:
+            decision = _handle_breach(session, settings, user, channel, breach, now, origin)
     if decision.mailed:
         outbox.send_soon()  # after the commit: the messages are in the outbox now
     if decision.refusal is not None:
         raise decision.refusal
+    warning.keep_totals(settings, added, now, exempt=exempt)
 
 
 def _refusal_for_inactive(user_id):
@@ -128,8 +139,8 @@ def _refusal_for_inactive(user_id):
     return LimitReached(event.counter, event.limit_value, event.period, 403)
 
 
-def _count(session, settings, user_id, channel, cards, elements, now):
-    """Add this view to the counts inside a savepoint; return the first breach, if any.
+def _count(session, settings, user_id, channel, cards, elements, now, enforce=True):
+    """Add this view to the counts inside a savepoint: (the first breach or None, the Added steps).
 
     The same statements as the fast path, on this transaction's DB-API connection. A view that
     would pass a limit is rolled back (it will not be shown, so it is not counted) unless the
@@ -140,7 +151,8 @@ def _count(session, settings, user_id, channel, cards, elements, now):
         counter = raw_counter()
         cursor.execute("SAVEPOINT charge")
         added = counter.add_view(cursor, settings, user_id, channel, cards, elements, now)
-        breaches = [_breach(settings, step, now) for step in added if not counting.below_limit(settings, step)]
+        breaches = [_breach(settings, step, now) for step in added
+                    if enforce and not counting.below_limit(settings, step)]
         refused = settings.action != "notify" and any(b.crossed for b in breaches)
         if refused:
             cursor.execute("ROLLBACK TO SAVEPOINT charge")
@@ -150,7 +162,7 @@ def _count(session, settings, user_id, channel, cards, elements, now):
         cursor.execute("RELEASE SAVEPOINT charge")
     finally:
         cursor.close()
-    return breaches[0] if breaches else None
+    return (breaches[0] if breaches else None), added
 
 
 def _breach(settings, step, now):

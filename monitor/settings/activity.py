@@ -3,6 +3,7 @@ from zoneinfo import available_timezones
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
 from monitor.activity import preview, usage
@@ -24,6 +25,7 @@ def activity():
     form = ActivityForm(
         card_limit=saved.card_limit or "", card_period=saved.card_period, list_limit=saved.list_limit or "",
         list_period=saved.list_period, action=saved.action, timezone=saved.timezone,
+        warn_percent="" if saved.warn_percent is None else str(saved.warn_percent), warn_admins=saved.warn_admins,
     )
     plan_ok = activity_settings.plan_allows_monitoring()
     result = None
@@ -35,7 +37,8 @@ def activity():
                 limits, days = activity_settings.parse_preview(*values, form.preview_days.data)
                 result = _preview(limits, days)
             else:
-                activity_settings.save_settings(*values)
+                activity_settings.save_settings(*values, warn_percent=form.warn_percent.data,
+                                                warn_admins=form.warn_admins.data, by=current_user)
         except ValidationError as invalid:
             show_errors(form, invalid.errors)
         else:
