@@ -1,8 +1,12 @@
 """What administrators read: current usage against the limits, and the history."""
 from dataclasses import dataclass, field
+from typing import Optional
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
+from monitor.activity import audit
 from monitor.activity.settings import get_settings
 from monitor.activity.windows import window_end, window_start
 from monitor.clock import utcnow
@@ -11,6 +15,8 @@ from monitor.models import ActivityCount, ActivityEvent, User
 from monitor.models.activity import CARD, LIST
 
 HISTORY_PER_PAGE = 50
+# Audited fields the audit module has no label for (an API token's expiry).
+HISTORY_LABELS = {"expires_at": _l("Expires")}
 
 
 @dataclass
@@ -65,13 +71,30 @@ def current_usage():
     return sorted(usage.values(), key=lambda u: (-u.closeness, -(u.card.total + u.list.total), u.user.name))
 
 
+@dataclass
+class HistoryEntry:
+    """An event as the history shows it; for an audit event, its (field label, old, new) changes and reason."""
+
+    event: ActivityEvent
+    changes: list = field(default_factory=list)
+    reason: Optional[str] = None
+
+
 def history_page(page):
-    """Events newest first: (events on this page, number of pages)."""
+    """History entries newest first, with whom they concern and who acted: (entries on this page, page, pages)."""
     total = db.session.scalar(select(func.count(ActivityEvent.id)))
     pages = max(1, -(-total // HISTORY_PER_PAGE))
     page = min(max(page, 1), pages)
     events = db.session.scalars(
-        select(ActivityEvent).order_by(ActivityEvent.created_at.desc(), ActivityEvent.id.desc())
+        select(ActivityEvent).options(joinedload(ActivityEvent.user), joinedload(ActivityEvent.by_user))
+        .order_by(ActivityEvent.created_at.desc(), ActivityEvent.id.desc())
         .limit(HISTORY_PER_PAGE).offset((page - 1) * HISTORY_PER_PAGE)
     ).all()
-    return events, page, pages
+    return [_entry(event) for event in events], page, pages
+
+
+def _entry(event):
+    if event.event not in audit.AUDITED:
+        return HistoryEntry(event)
+    changes = [(HISTORY_LABELS.get(label, label), old, new) for label, old, new in audit.changes_of(event)]
+    return HistoryEntry(event, changes, audit.reason_of(event))

@@ -3,6 +3,9 @@
 A token is `tly_` plus 43 URL-safe characters (256 random bits). Only its SHA-256 is
 stored: with that much entropy a fast hash is as safe as a slow one, and verifying a
 request costs one indexed lookup.
+
+Creating and revoking a token is audited (monitor/activity/audit.py) in the same transaction:
+the token's name, whose it is, its expiry and who did it; never the secret.
 """
 import hashlib
 import secrets
@@ -13,11 +16,14 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from monitor.activity import audit
+from monitor.activity.settings import get_settings
+from monitor.activity.windows import local_time
 from monitor.activity.wording import deactivation_message
 from monitor.clock import utcnow
 from monitor.db import db
 from monitor.inputs import is_id
-from monitor.models import ApiToken, User
+from monitor.models import ActivityEvent, ApiToken, User
 from monitor.services.errors import NotFound, ValidationError
 
 PREFIX = "tly_"
@@ -55,7 +61,10 @@ def _check(user, name, days):
 
 
 def create_token(user_id, name, days, created_by=None):
-    """Make a token for a user valid `days` days; returns (token, plain secret), the secret only this once."""
+    """Make a token for a user valid `days` days; returns (token, plain secret), the secret only this once.
+
+    `created_by` is the administrator who made it (None from the server's shell).
+    """
     plain = PREFIX + secrets.token_urlsafe(32)
     with db.immediate() as session:
         # Read under the write lock: a user deactivated meanwhile gets no token.
@@ -68,7 +77,15 @@ def create_token(user_id, name, days, created_by=None):
             created_at=now, expires_at=now + timedelta(days=days),
         )
         session.add(token)
+        audit.record_change(session, ActivityEvent.TOKEN_CREATED, user.id, created_by,
+                            [("token", None, token.name), ("expires_at", None, _expiry(token))])
     return token, plain
+
+
+def _expiry(token):
+    """When a token expires, as the history keeps it: in the account's time zone, naming it."""
+    zone = get_settings().timezone
+    return f"{local_time(token.expires_at, zone, '%Y-%m-%d %H:%M')} ({zone})"
 
 
 def verify(plain):
@@ -98,14 +115,18 @@ def _user_deactivated(user):
     return str(deactivation_message(user) or "The token's user is deactivated")
 
 
-def revoke(token_id):
-    """Revoke a token for good (revoking it again changes nothing); NotFound for an unknown id."""
+def revoke(token_id, by=None):
+    """Revoke a token for good (revoking it again changes nothing); NotFound for an unknown id.
+
+    `by` is the administrator who revoked it, named in the history.
+    """
     with db.immediate() as session:
         token = session.get(ApiToken, token_id, populate_existing=True) if is_id(token_id) else None
         if token is None:
             raise NotFound(token_id)
         if token.revoked_at is None:
             token.revoked_at = utcnow()
+            audit.record_change(session, ActivityEvent.TOKEN_REVOKED, token.user_id, by, [("token", token.name, None)])
     return token
 
 

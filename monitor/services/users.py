@@ -1,8 +1,11 @@
-"""Creating and editing users, their rights and the Activity flag.
+"""Creating and editing users, their rights, their exemption from monitoring and the Activity flag.
 
 At least one active administrator always remains: the rule is checked inside the write
 transaction, with the active administrators' rows locked (FOR NO KEY UPDATE on PostgreSQL,
 SQLite's write lock), so two administrators demoting each other at once leave one.
+
+Changes of rights and exemptions are audited (monitor/activity/audit.py) in the transaction
+that makes them: who, when, old → new, and why for an exemption.
 """
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
@@ -10,9 +13,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from werkzeug.security import generate_password_hash
 
+from monitor.activity import audit, reactivate_user
 from monitor.db import db
-from monitor.inputs import is_id
-from monitor.models import User, UserSession
+from monitor.inputs import CONTROL_CHARACTERS, is_id
+from monitor.models import ActivityEvent, User, UserSession
 from monitor.services.errors import Forbidden, NotFound, ValidationError
 
 MIN_PASSWORD_LENGTH = 8
@@ -20,6 +24,7 @@ MIN_PASSWORD_LENGTH = 8
 MAX_NAME_LENGTH = 200
 MAX_EMAIL_LENGTH = 254
 MAX_PASSWORD_LENGTH = 1024
+MAX_REASON_LENGTH = 300  # users.exempt_reason
 
 
 def normalize_email(email):
@@ -50,7 +55,8 @@ def list_users(status=None):
     return db.session.scalars(query).all()
 
 
-def _check(user, name, email, password, creating):
+def _errors(user, name, email, password, creating):
+    """Field errors of a user's name, e-mail and password (an empty dict when all is well)."""
     errors = {}
     if not (name or "").strip():
         errors["name"] = _l("Enter a name.")
@@ -67,8 +73,7 @@ def _check(user, name, email, password, creating):
     password_error = _password_error(password, required=creating)
     if password_error:
         errors["password"] = password_error
-    if errors:
-        raise ValidationError(errors)
+    return errors
 
 
 def _password_error(password, required):
@@ -81,36 +86,60 @@ def _password_error(password, required):
     return None
 
 
-def create_user(name, email, password, is_admin=False, can_export=False, active=True):
-    """Add a user; ValidationError for an empty name, a bad or taken e-mail, a short password."""
-    _check(None, name, email, password, creating=True)
+def create_user(name, email, password, is_admin=False, can_export=False, active=True, monitoring_exempt=False,
+                exempt_reason=None, created_by=None):
+    """Add a user; ValidationError for an empty name, a bad or taken e-mail, a short password, an exemption
+    without a reason.
+
+    Made by an administrator in the console (`created_by`), the rights and the exemption it starts
+    with are audited; made from the shell or by the demo data, they are not.
+    """
+    errors = _errors(None, name, email, password, creating=True)
+    exemption_errors, exempt_reason = _check_exemption(None, monitoring_exempt, exempt_reason, created_by)
+    errors.update(exemption_errors)
+    if errors:
+        raise ValidationError(errors)
     user = User(
         name=name.strip(),
         email=normalize_email(email),
         is_admin=is_admin,
         can_export=can_export,
         active=active,
+        monitoring_exempt=bool(monitoring_exempt),
+        exempt_reason=exempt_reason if monitoring_exempt else None,
     )
     user.set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
     with db.immediate() as session:
         session.add(user)
+        if created_by is not None:
+            session.flush()  # the audit names the new user by id
+            audit.record_change(session, ActivityEvent.RIGHTS_CHANGED, user.id, created_by,
+                                [("is_admin", False, bool(is_admin)), ("can_export", False, bool(can_export))])
+            if monitoring_exempt:
+                audit.record_change(session, ActivityEvent.EXEMPTED, user.id, created_by,
+                                    [("monitoring_exempt", False, True)], reason=exempt_reason)
     return user
 
 
-def update_user(user, name, email, password, is_admin, can_export, active, acting_user=None):
-    """Save an administrator's edit of a user. An empty password leaves it unchanged.
+def update_user(user, name, email, password, is_admin, can_export, active, acting_user=None,
+                monitoring_exempt=None, exempt_reason=None):
+    """Save an administrator's edit of a user. An empty password leaves it unchanged, and so does
+    `monitoring_exempt=None` the exemption.
 
     Ticking Activity on a deactivated user goes through the activity service, which
     also restarts their counts; unticking it, or setting a password, ends every session
     of theirs (but the acting administrator's own current one). The last active
     administrator keeps both the right and Activity (ValidationError by the field);
-    an acting administrator who lost their right meanwhile gets Forbidden.
+    an acting administrator who lost their right meanwhile gets Forbidden. Nobody changes
+    their own exemption. Changed rights and exemptions are audited in the same transaction.
     """
-    _check(user, name, email, password, creating=False)
-    if acting_user is not None and acting_user.id == user.id and (not active or not is_admin):
-        raise ValidationError({"is_active" if not active else "is_admin": _l(
-            "You cannot deactivate yourself or remove your own administrator right."
-        )})
+    errors = _errors(user, name, email, password, creating=False)
+    errors.update(_own_rights_errors(user, is_admin, active, acting_user))
+    if monitoring_exempt is not None:
+        exemption_errors, exempt_reason = _check_exemption(user, monitoring_exempt, exempt_reason, acting_user)
+        errors.update(exemption_errors)
+    if errors:
+        raise ValidationError(errors)
     password_hash = (
         generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"]) if password else None
     )
@@ -123,21 +152,85 @@ def update_user(user, name, email, password, is_admin, can_export, active, actin
         was_active = user.active
         user.name = name.strip()
         user.email = normalize_email(email)
-        user.is_admin = is_admin
-        user.can_export = can_export
+        _set_rights(session, user, bool(is_admin), bool(can_export), acting_user)
+        if monitoring_exempt is not None:
+            _set_exemption(session, user, bool(monitoring_exempt), exempt_reason, acting_user)
         if password_hash:
-            user.password_hash = password_hash
-            user.session_version = User.session_version + 1
-            own = acting_user is not None and acting_user.id == user.id
-            end_sessions(session, user.id, keep_token=acting_user.session_token if own else None)
+            _set_password(session, user, password_hash, acting_user)
         if was_active and not active:
             user.active = False
             user.session_version = User.session_version + 1
     if not was_active and active:
-        from monitor.activity import reactivate_user
-
         reactivate_user(user, by=acting_user)
     return user
+
+
+def reactivate(user, acting_user):
+    """One-click reactivation: the same as ticking Activity (counts restart, the history names who).
+
+    False, and nothing written, when the user is already active.
+    """
+    if user.active:
+        return False
+    reactivate_user(user, by=acting_user)
+    return True
+
+
+def _own_rights_errors(user, is_admin, active, acting_user):
+    if acting_user is not None and acting_user.id == user.id and (not active or not is_admin):
+        return {"is_active" if not active else "is_admin": _l(
+            "You cannot deactivate yourself or remove your own administrator right."
+        )}
+    return {}
+
+
+def _check_exemption(user, exempt, reason, acting_user):
+    """(field errors, the reason as stored) of an exemption ticked or not; `user` is None for a new user.
+
+    The reason is one line (runs of whitespace become one space), at most MAX_REASON_LENGTH
+    characters, and required when the exemption is ticked.
+    """
+    text = reason or ""
+    if CONTROL_CHARACTERS.search(text):
+        return {"exempt_reason": _l("Remove the control characters.")}, None
+    text = " ".join(text.split())
+    errors = {}
+    if len(text) > MAX_REASON_LENGTH:
+        errors["exempt_reason"] = _l("At most %(n)d characters.", n=MAX_REASON_LENGTH)
+    elif exempt and not text:
+        errors["exempt_reason"] = _l("Say why this user is exempt from monitoring.")
+    own = user is not None and acting_user is not None and acting_user.id == user.id
+    if own and (bool(exempt) != user.monitoring_exempt or (exempt and text != (user.exempt_reason or ""))):
+        errors["monitoring_exempt"] = _l("You cannot change your own exemption: ask another administrator.")
+    return errors, text or None
+
+
+def _set_rights(session, user, is_admin, can_export, by):
+    audit.record_change(session, ActivityEvent.RIGHTS_CHANGED, user.id, by,
+                        [("is_admin", user.is_admin, is_admin), ("can_export", user.can_export, can_export)])
+    user.is_admin, user.can_export = is_admin, can_export
+
+
+def _set_exemption(session, user, exempt, reason, by):
+    """Save the exemption; ticking it (or giving a new reason) is EXEMPTED with the reason, unticking it
+    UNEXEMPTED, with a reason only when one other than the old one was typed."""
+    was_exempt, old_reason = user.monitoring_exempt, user.exempt_reason
+    if exempt and (not was_exempt or reason != old_reason):
+        audit.record_change(session, ActivityEvent.EXEMPTED, user.id, by, [("monitoring_exempt", was_exempt, True)],
+                            reason=reason)
+    elif was_exempt and not exempt:
+        audit.record_change(session, ActivityEvent.UNEXEMPTED, user.id, by, [("monitoring_exempt", True, False)],
+                            reason=reason if reason != old_reason else None)
+    user.monitoring_exempt = exempt
+    user.exempt_reason = reason if exempt else None
+
+
+def _set_password(session, user, password_hash, acting_user):
+    """A new password ends the user's sessions, but the acting administrator's own current one."""
+    user.password_hash = password_hash
+    user.session_version = User.session_version + 1
+    own = acting_user is not None and acting_user.id == user.id
+    end_sessions(session, user.id, keep_token=acting_user.session_token if own else None)
 
 
 def _lock_active_admins(session):

@@ -33,6 +33,6 @@ def api_tokens():
 @bp.post("/api-tokens/<id:token_id>/revoke")
 def api_token_revoke(token_id):
     """Revoke a token: every request with it gets 401 from now on."""
-    token = tokens.revoke(token_id)
+    token = tokens.revoke(token_id, by=current_user)
     flash(_("The token %(name)s has been revoked.", name=token.name), "success")
     return redirect(url_for("settings.api_tokens"))

@@ -5,7 +5,10 @@ from wtforms import BooleanField, EmailField, IntegerField, PasswordField, Selec
 
 
 class UserForm(FlaskForm):
-    """A user's name, e-mail, password, rights and the Activity flag."""
+    """A user's name, e-mail, password, rights, the Activity flag and the exemption from monitoring.
+
+    The reason is checked by the users service (required when the exemption is ticked).
+    """
 
     name = StringField(_l("Name"))
     email = EmailField(_l("E-mail"))
@@ -13,6 +16,8 @@ class UserForm(FlaskForm):
     is_admin = BooleanField(_l("Administrator"))
     can_export = BooleanField(_l("Export"))
     is_active = BooleanField(_l("Activity"), default=True)
+    monitoring_exempt = BooleanField(_l("Exempt from monitoring"))
+    exempt_reason = StringField(_l("Reason for the exemption"))
 
 
 class ActivityForm(FlaskForm):

@@ -1,8 +1,10 @@
-"""Rights and users."""
+"""Rights and users: the list, a user's page (rights, Activity, exemption from monitoring), one-click reactivation."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
+from monitor.activity.events import latest_deactivation
+from monitor.auth.views import safe_next
 from monitor.forms import show_errors
 from monitor.services import users
 from monitor.services.errors import Forbidden, ValidationError
@@ -35,8 +37,9 @@ def user_new():
         try:
             user = users.create_user(
                 form.name.data, form.email.data, form.password.data,
-                is_admin=form.is_admin.data, can_export=form.can_export.data,
-                active=form.is_active.data,
+                is_admin=form.is_admin.data, can_export=form.can_export.data, active=form.is_active.data,
+                monitoring_exempt=form.monitoring_exempt.data, exempt_reason=form.exempt_reason.data,
+                created_by=current_user,
             )
         except ValidationError as invalid:
             show_errors(form, invalid.errors)
@@ -48,15 +51,16 @@ def user_new():
 
 @bp.route("/users/<id:user_id>", methods=["GET", "POST"])
 def user_edit(user_id):
-    """Edit a user's name, e-mail, password, rights and Activity."""
+    """Edit a user's name, e-mail, password, rights, Activity and exemption from monitoring."""
     user = users.get_user(user_id)
     form = UserForm(obj=user, is_active=user.active)
     if form.validate_on_submit():
         try:
             users.update_user(
                 user, form.name.data, form.email.data, form.password.data,
-                is_admin=form.is_admin.data, can_export=form.can_export.data,
-                active=form.is_active.data, acting_user=current_user,
+                is_admin=form.is_admin.data, can_export=form.can_export.data, active=form.is_active.data,
+                acting_user=current_user, monitoring_exempt=form.monitoring_exempt.data,
+                exempt_reason=form.exempt_reason.data,
             )
         except ValidationError as invalid:
             show_errors(form, invalid.errors)
@@ -67,4 +71,17 @@ def user_edit(user_id):
                 login_user(current_user._get_current_object())  # keep this session, others end
             flash(_("User %(name)s has been saved.", name=user.name), "success")
             return redirect(url_for("settings.user_list"))
-    return render_template("settings/user_form.html", form=form, user=user)
+    deactivation = None if user.active else latest_deactivation(user.id)
+    return render_template("settings/user_form.html", form=form, user=user, deactivation=deactivation)
+
+
+@bp.post("/users/<id:user_id>/reactivate")
+def user_reactivate(user_id):
+    """The Reactivate button: the same as ticking Activity; back to `next` (a local path) or the notifications."""
+    user = users.get_user(user_id)
+    if users.reactivate(user, acting_user=current_user):
+        flash(_("%(name)s has been reactivated: they can sign in again, with their counts restarted.",
+                name=user.name), "success")
+    else:
+        flash(_("%(name)s is already active.", name=user.name), "info")
+    return redirect(safe_next(request.form.get("next")) or url_for("notifications.index"))
