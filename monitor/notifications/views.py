@@ -3,15 +3,17 @@ from flask import redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from monitor.notifications import bp
+from monitor.notifications.reactivations import reactivations_after
 from monitor.services import notifications
 
 
 @bp.route("")
 @login_required
 def index():
-    """The user's notifications, newest first."""
+    """The user's notifications, newest first; a deactivation's says who reactivated the user since."""
     items = notifications.newest(current_user.id)
-    return render_template("notifications/list.html", items=items)
+    reactivations = reactivations_after([item.event for item in items])
+    return render_template("notifications/list.html", items=items, reactivations=reactivations)
 
 
 @bp.route("/<id:notification_id>/read", methods=["POST"])
