@@ -143,3 +143,27 @@ def test_a_settings_change_is_audited_with_old_and_new_values(client, signed_in_
         assert [e.by_user_id for e in events] == [signed_in_admin] * 2
         assert json.loads(events[1].details)["changes"] == [
             ["card_limit", "100", "50"], ["warn_percent", "80", "—"], ["warn_admins", "no", "yes"]]
+
+
+def test_reactivating_twice_records_one_reactivation(app, user, admin, set_limits):
+    set_limits(list_limit=10)
+    charge(app, user, elements=10)
+    assert not is_active(app, user)
+    with app.app_context():
+        from monitor import activity
+        first = activity.reactivate_user(db.session.get(User, user), by=db.session.get(User, admin))
+        second = activity.reactivate_user(db.session.get(User, user), by=db.session.get(User, admin))
+        reactivations = db.session.scalars(select(ActivityEvent).where(
+            ActivityEvent.event == ActivityEvent.REACTIVATED)).all()
+    assert (first, second) == (True, False) and len(reactivations) == 1
+
+
+def test_unticking_activity_is_in_the_history(client, signed_in_admin, app, user):
+    page = client.post(f"/settings/users/{user}", data={
+        "name": "Ulla User", "email": "ulla@example.com", "password": ""})
+    assert page.status_code == 302 and not is_active(app, user)
+    with app.app_context():
+        event = db.session.scalar(select(ActivityEvent).where(ActivityEvent.event == ActivityEvent.RIGHTS_CHANGED))
+        assert event.user_id == user and event.by_user_id == signed_in_admin
+        assert json.loads(event.details)["changes"] == [["active", "yes", "no"]]
+    assert "Activity: yes → no" in client.get("/settings/activity/history").get_data(as_text=True)

@@ -22,7 +22,7 @@ FIELDS = {
     "list_limit": _l("List elements limit"), "list_period": _l("List elements period"),
     "action": _l("Action"), "timezone": _l("Time zone"), "warn_percent": _l("Warning at (%)"),
     "warn_admins": _l("Warn administrators"), "is_admin": _l("Administrator"), "can_export": _l("Export"),
-    "monitoring_exempt": _l("Exempt from monitoring"), "token": _l("API token"),
+    "active": _l("Activity"), "monitoring_exempt": _l("Exempt from monitoring"), "token": _l("API token"),
 }
 
 

@@ -219,20 +219,32 @@ def reactivate_user(user, by=None, make_admin=False):
     """Tick Activity: the user may sign in again, with counts for the current windows restarted.
 
     `make_admin` also gives the administrator right back (the shell's way in when no one has it).
+    Returns False, writing nothing more, when the user is already active: two administrators
+    clicking Reactivate at once record one reactivation and restart the counts once.
     """
     settings = get_settings()
     now = utcnow()
     with db.immediate() as session:
-        user.active = True
+        reactivated = session.execute(update(User).where(User.id == user.id, User.active.is_(False))
+                                      .values(active=True).returning(User.id)).first() is not None
         if make_admin:
-            user.is_admin = True
-        session.add(user)
-        for counter in (CARD, LIST):
-            start = window_start(now, settings.period(counter), settings.timezone)
-            session.execute(delete(ActivityCount).where(ActivityCount.user_id == user.id,
-                                                        ActivityCount.counter == counter,
-                                                        ActivityCount.window_start >= start))
-        card_start = window_start(now, settings.card_period, settings.timezone)
-        session.execute(delete(CardView).where(CardView.user_id == user.id, CardView.window_start >= card_start))
-        session.add(ActivityEvent(event=ActivityEvent.REACTIVATED, user_id=user.id, created_at=now,
-                                  by_user_id=by.id if by is not None else None))
+            session.execute(update(User).where(User.id == user.id).values(is_admin=True))
+        if reactivated:
+            _restart_counts(session, settings, user.id, now)
+            session.add(ActivityEvent(event=ActivityEvent.REACTIVATED, user_id=user.id, created_at=now,
+                                      by_user_id=by.id if by is not None else None))
+    set_committed_value(user, "active", True)
+    if make_admin:
+        set_committed_value(user, "is_admin", True)
+    return reactivated
+
+
+def _restart_counts(session, settings, user_id, now):
+    """Drop the user's counts and first card views of the current windows."""
+    for counter in (CARD, LIST):
+        start = window_start(now, settings.period(counter), settings.timezone)
+        session.execute(delete(ActivityCount).where(ActivityCount.user_id == user_id,
+                                                    ActivityCount.counter == counter,
+                                                    ActivityCount.window_start >= start))
+    card_start = window_start(now, settings.card_period, settings.timezone)
+    session.execute(delete(CardView).where(CardView.user_id == user_id, CardView.window_start >= card_start))

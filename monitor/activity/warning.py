@@ -6,6 +6,7 @@ keeps the warning between requests, so a page that charges nothing (home, settin
 without a query, and a user far from every limit costs nothing. API answers carry
 `X-Activity-Card: used/limit` and `X-Activity-List: used/limit` while a warning is configured.
 """
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -130,7 +131,8 @@ def tell_admins_once(session, settings, user, step, now):
     period = settings.period(step.counter)
     event = ActivityEvent(event=ActivityEvent.WARNING, user_id=user.id, created_at=now, counter=step.counter,
                           limit_value=settings.limit(step.counter), period=period, count=step.total,
-                          window_start=step.window_start, window_end=window_end(now, period, settings.timezone))
+                          window_start=step.window_start, window_end=window_end(now, period, settings.timezone),
+                          details=json.dumps({"warn_percent": settings.warn_percent}))
     session.add(event)
     session.flush()
     for admin_id in session.scalars(select(User.id).where(User.is_admin.is_(True), User.active.is_(True))):

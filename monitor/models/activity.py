@@ -1,4 +1,5 @@
 """Activity monitoring: settings, counters, first card views, history, notifications, outbox."""
+import json
 from datetime import datetime
 from typing import Optional
 
@@ -124,6 +125,12 @@ class ActivityEvent(Base):
     details: Mapped[Optional[str]] = mapped_column(Text)  # JSON: {"changes": [[field, old, new], ...], "reason": ...}
     user = relationship("User", foreign_keys=[user_id])
     by_user = relationship("User", foreign_keys=[by_user_id])
+
+    @property
+    def warn_percent(self):
+        """For a warning: the share of the limit it was given at."""
+        saved = json.loads(self.details).get("warn_percent") if self.details else None
+        return saved if saved is not None else self.count * 100 // self.limit_value
 
 
 class Notification(Base):

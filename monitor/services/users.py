@@ -160,6 +160,8 @@ def update_user(user, name, email, password, is_admin, can_export, active, actin
         if was_active and not active:
             user.active = False
             user.session_version = User.session_version + 1
+            audit.record_change(session, ActivityEvent.RIGHTS_CHANGED, user.id, acting_user,
+                                [("active", True, False)])
     if not was_active and active:
         reactivate_user(user, by=acting_user)
     return user
