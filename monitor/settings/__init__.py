@@ -16,4 +16,4 @@ def require_admin():
         abort(403)
 
 
-from monitor.settings import activity, api_tokens, evidence, views  # noqa: E402,F401
+from monitor.settings import activity, api_tokens, evidence, mail, views  # noqa: E402,F401
