@@ -3,7 +3,6 @@
 Alert e-mail leaves through the outbox (monitor/activity/outbox.py); a mail server that is down
 delays it, so administrators need to see that, and why, before a deactivation goes unheard of.
 """
-import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Optional
@@ -110,26 +109,12 @@ def send_test(admin, zone):
                                 next_attempt_at=now)
         session.add(message)
         session.flush()
-    sent = _send_one(message)
+    sent = outbox.send_one(message) is True
     stored = db.session.get(OutboxMessage, message.id, populate_existing=True)  # as the sender left it
     db.session.commit()
     if sent:
         outbox.send_soon()  # the server answers: let what waited behind it go too, without waiting for the retry
     return TestResult(admin.email, stored.sent_at is not None, stored.last_error, mail_server().suppressed)
-
-
-def _send_one(message):
-    """Claim, deliver and settle one message as outbox.send_due does for each; True when it was sent."""
-    # The outbox has no public one-message send; its own steps keep the claim and retry rules in one place.
-    if not outbox._claim(message.id, utcnow()):
-        return False  # another process's sender has it already
-    try:
-        outbox._deliver(message)
-    except (OSError, smtplib.SMTPException) as error:
-        outbox._finish(message.id, error)
-        return False
-    outbox._finish(message.id)
-    return True
 
 
 def _test_message(admin, now, zone):

@@ -62,18 +62,24 @@ def send_due():
     db.session.commit()
     sent = failed = 0
     for message in due:
-        if not _claim(message.id, now):
-            continue
-        try:
-            _deliver(message)
-        except (OSError, smtplib.SMTPException) as error:
-            log.warning("outbox: message %s to %s not sent: %s", message.id, message.recipient, error)
-            _finish(message.id, error)
-            failed += 1
-        else:
-            _finish(message.id)
-            sent += 1
+        outcome = send_one(message, now)
+        sent += outcome is True
+        failed += outcome is False
     return sent, failed
+
+
+def send_one(message, now=None):
+    """Claim, deliver and settle one message: True sent, False failed (retried later), None taken by another process."""
+    if not _claim(message.id, now or utcnow()):
+        return None
+    try:
+        _deliver(message)
+    except (OSError, smtplib.SMTPException) as error:
+        log.warning("outbox: message %s to %s not sent: %s", message.id, message.recipient, error)
+        _finish(message.id, error)
+        return False
+    _finish(message.id)
+    return True
 
 
 def _deliver(message):
