@@ -32,8 +32,10 @@ def csp_errors(page):
 
 
 def sign_in_as_anna(page, server):
-    """Anna signs in and lands on the deals."""
+    """Anna signs in, lands on the home page and opens the deals from it in one click."""
     sign_in_browser(page, server, "anna@tally.example", demo.DEMO_PASSWORD)
+    expect(page).to_have_url(re.compile(r"/$"))
+    page.click("#home-lists >> text=Deals")
     expect(page).to_have_url(re.compile(r"/leads$"))
 
 

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import logout_user
 
 from monitor.activity.service import LimitReached
-from monitor.activity.wording import describe_refusal
+from monitor.activity.wording import active_administrators, describe_refusal, limit_in_plain_words, whom_to_ask
 from monitor.errors import problem, wants_problem_json
 
 
@@ -18,10 +18,16 @@ def limit_reached_response(error: LimitReached):
         detail = _("Deactivated by activity monitoring: %(limit)s", limit=describe_refusal(error, ", "))
         headers = {}
     if wants_problem_json():
+        if error.status == 403:
+            detail = f"{detail}. {whom_to_ask()}"
         return problem(error.status, detail, headers=headers)
     if error.status == 403:
         logout_user()  # the account is deactivated: the page shows no workspace around it
-    page = render_template("activity/refused.html", error=error, detail=detail)
+    page = render_template(
+        "errors/refused.html", error=error, detail=detail,
+        reached=limit_in_plain_words(error.counter, error.limit, error.period) if error.counter else None,
+        administrators=active_administrators() if error.status == 403 else [],
+    )
     return page, error.status, headers
 
 

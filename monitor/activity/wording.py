@@ -1,9 +1,13 @@
-"""What people read about monitoring: a limit in words, a refusal's limit, why an account was deactivated."""
+"""What people read about monitoring: a limit in words, a refusal's limit, why an account was deactivated,
+and which administrators a deactivated user can ask."""
 from typing import Optional
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from monitor.activity.events import latest_deactivation
+from monitor.db import db
+from monitor.models import User
 from monitor.models.activity import CARD
 
 
@@ -21,13 +25,63 @@ def describe_refusal(refusal, separator=": "):
     return describe_limit(refusal.counter, refusal.limit, refusal.period, separator)
 
 
+def limit_in_plain_words(counter, limit, period):
+    """The limit a user reached, said to them: "One person may open at most 100 cards a day, and you reached …"
+
+    "Reached" holds both for the view that brought the count to the limit and for one that would have passed it.
+    """
+    if counter == CARD:
+        if period == "hour":
+            return _("One person may open at most %(n)d cards an hour, and you reached that number.", n=limit)
+        return _("One person may open at most %(n)d cards a day, and you reached that number.", n=limit)
+    if period == "hour":
+        return _("One person may see at most %(n)d list elements an hour, and you reached that number.", n=limit)
+    return _("One person may see at most %(n)d list elements a day, and you reached that number.", n=limit)
+
+
+def active_administrators():
+    """(name, e-mail) of every active administrator, by name: the people who can reactivate an account."""
+    return db.session.execute(
+        select(User.name, User.email).where(User.is_admin.is_(True), User.active.is_(True))
+        .order_by(User.name, User.id)
+    ).all()
+
+
+def administrators_in_words(administrators=None):
+    """"Ada Admin (ada@example.com), Dmitry Orlov (dmitry@example.com)", or whom to ask when none is active."""
+    administrators = active_administrators() if administrators is None else administrators
+    if not administrators:
+        return _("the person who runs Tally CRM for your team")
+    return ", ".join(f"{name} ({email})" for name, email in administrators)
+
+
+def whom_to_ask():
+    """The sentence that ends every refusal: who can let the user back in."""
+    return _("To get back in, ask an administrator to reactivate your account: %(administrators)s.",
+             administrators=administrators_in_words())
+
+
 def deactivation_message(user) -> Optional[str]:
-    """Why monitoring deactivated this user, or None when it did not (an administrator did)."""
+    """Why monitoring deactivated this user, in their terms, and whom to ask; None when it did not (an
+    administrator did)."""
     if user.active:
         return None
     event = latest_deactivation(user.id)
     if event is None:
         return None
-    return _("Your account was deactivated by activity monitoring: %(limit)s. "
-             "An administrator can reactivate it by ticking Activity.",
-             limit=describe_limit(event.counter, event.limit_value, event.period))
+    return " ".join((
+        _("Your account was deactivated by activity monitoring (%(limit)s).",
+          limit=describe_limit(event.counter, event.limit_value, event.period)),
+        limit_in_plain_words(event.counter, event.limit_value, event.period),
+        _("Your data is safe: nothing was deleted or changed."),
+        whom_to_ask(),
+    ))
+
+
+def inactive_message(user):
+    """Why a deactivated user cannot go on, in their terms, whoever deactivated them, and whom to ask."""
+    return deactivation_message(user) or " ".join((
+        _("Your account has been deactivated by an administrator."),
+        _("Your data is safe: nothing was deleted or changed."),
+        whom_to_ask(),
+    ))

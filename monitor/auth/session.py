@@ -41,14 +41,14 @@ def load_user(session_id):
 @login_manager.unauthorized_handler
 def unauthorized():
     """Send the browser to sign in, saying why when the account was deactivated."""
+    from monitor.activity.wording import inactive_message
     from monitor.errors import problem, wants_problem_json
-    from monitor.services.signin import inactive_reason
 
     if wants_problem_json():
         return problem(401, "Authorization required")
     user = g.get("deactivated_user")
     if user is not None:
-        flash(inactive_reason(user), "error")
+        flash(inactive_message(user), "error")
     else:
         flash(login_manager.login_message, login_manager.login_message_category)
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

@@ -9,7 +9,7 @@ from monitor.auth import bp
 from monitor.auth import session as _session  # noqa: F401  (registers the user loader)
 from monitor.auth.forms import LanguageForm, LoginForm, PasswordForm
 from monitor.forms import show_errors
-from monitor.services import signin, users
+from monitor.services import dashboard, signin, users
 from monitor.services.errors import ValidationError
 
 
@@ -35,8 +35,9 @@ def new_csrf_secret():
 @bp.route("/")
 @login_required
 def index():
-    """Home: the deals list."""
-    return redirect(url_for("crm.record_list", entity_name="leads"))
+    """Home: the user's own use against the limits and the open deals per stage. Names no record, counts nothing."""
+    return render_template(
+        "home.html", usage=dashboard.own_usage(current_user), pipelines=dashboard.open_deals_by_stage())
 
 
 @bp.route("/login", methods=["GET", "POST"])
