@@ -131,3 +131,23 @@ def test_the_recount_starts_at_a_reactivation(app, user, admin, set_limits, cloc
     charge(app, user, cards=[("leads", 3)])
     set_limits(card_limit=2, card_period="hour")
     assert _window_counts(app, user)["card"] == 1  # only what came after the reactivation
+
+
+def test_windows_of_every_zone_move_forward_across_2026_and_2027():
+    """Lord Howe's half-hour fall-back once ended an hour where it began: building windows never returned."""
+    from zoneinfo import available_timezones
+
+    from monitor.activity.recording import quarter_of
+    from monitor.activity.timeline import Windows
+
+    start, end = quarter_of(datetime(2026, 1, 1)), quarter_of(datetime(2028, 1, 1))
+    for zone in ("Australia/Lord_Howe", "Pacific/Chatham", "Antarctica/Troll", "Asia/Kathmandu"):
+        assert zone in available_timezones()
+        for period in ("hour", "day"):
+            starts = Windows(start, end, period, zone).starts
+            assert all(b > a for a, b in zip(starts, starts[1:], strict=False))
+            assert max(b - a for a, b in zip(starts, starts[1:], strict=False)) <= NO_EARLIER_VIEW
+
+
+def test_a_csv_ending_on_the_first_day_there_is_is_a_400(client, signed_in_admin):
+    assert client.get("/settings/activity/usage.csv?to=0001-01-01").status_code == 400

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, literal_column, or_, select
+from sqlalchemy import Integer, and_, case, func, literal, literal_column, or_, select
 
 from monitor.activity.counting import CHANNELS
 from monitor.activity.recording import CARD, LIST, quarter_of, quarter_start
@@ -66,7 +66,10 @@ def parse_span(first_text, last_text, zone, now):
     """
     today = now.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).date()
     last = _parse_day(last_text) if last_text else today
-    first = _parse_day(first_text) if first_text else last - timedelta(days=WEEK_DAYS - 1)
+    try:
+        first = _parse_day(first_text) if first_text else last - timedelta(days=WEEK_DAYS - 1)
+    except OverflowError as error:  # to=0001-01-01: no week before it
+        raise InvalidValue(FROM_AFTER_TO) from error
     if first > last:
         raise InvalidValue(FROM_AFTER_TO)
     if (last - first).days + 1 > MAX_SPAN_DAYS:
@@ -93,7 +96,8 @@ class HourRow:
 
 def _hourly_usage_query(start, end):
     """Sums per UTC hour, user and channel in a subquery; the users' names are joined to its far fewer rows."""
-    quarter, four = ActivityQuarter.quarter, literal_column(str(QUARTERS_PER_HOUR))
+    # A typed integer literal: integer division on both databases (an untyped one compiles to FLOOR()).
+    quarter, four = ActivityQuarter.quarter, literal(QUARTERS_PER_HOUR, Integer)
     hour = (quarter // four).label("hour")
     first_in_hour = and_(ActivityQuarter.counter == CARD, ActivityQuarter.gap > quarter % four)
     card_views = func.sum(case((first_in_hour, ActivityQuarter.shown), else_=literal_column("0")))

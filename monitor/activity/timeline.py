@@ -21,7 +21,8 @@ class Windows:
         starts = [first]
         while starts[-1] < end:
             moment = quarter_start(starts[-1])
-            starts.append(quarter_of(window_end(moment, period, zone)))
+            # At least one quarter on: Lord Howe's half-hour fall-back ends an hour where it began.
+            starts.append(max(quarter_of(window_end(moment, period, zone)), starts[-1] + 1))
         self.starts = starts  # the last one begins at or after `end`: the end of the last window
         self._last = (None, None)  # readers go in quarter order: most calls repeat the last quarter
 

@@ -22,9 +22,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from monitor.db import Base
 
 QUARTER_SECONDS = 15 * 60
-# A window is at most 25 hours (a day when clocks go back): 100 quarters. A card last seen
-# this long ago or more is new to every window, whatever its period and time zone.
-NO_EARLIER_VIEW = 100
+# A window is at most 26 hours (Antarctica/Troll's day when its clocks go back two hours):
+# 104 quarters. A card last seen this long ago or more is new to every window, whatever its
+# period and time zone.
+NO_EARLIER_VIEW = 104
 
 
 class ActivityQuarter(Base):

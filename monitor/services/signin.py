@@ -42,7 +42,7 @@ from sqlalchemy import DateTime, Integer, and_, bindparam, delete, or_, select, 
 from sqlalchemy.exc import OperationalError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from monitor.activity.wording import deactivation_message
+from monitor.activity.wording import deactivation_message, inactive_message
 from monitor.clock import utcnow
 from monitor.db import db
 from monitor.models import LoginThrottle, User, UserSession
@@ -108,9 +108,7 @@ def authenticate(email, password, address):
 
 def inactive_reason(user):
     """Why a deactivated user cannot sign in: the monitoring limit, or an administrator."""
-    return deactivation_message(user) or _(
-        "Your account is deactivated. Ask an administrator to tick Activity for you."
-    )
+    return deactivation_message(user) or inactive_message(user)
 
 
 def client_network(address):
