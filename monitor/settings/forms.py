@@ -34,7 +34,7 @@ class ActivityForm(FlaskForm):
         validate_choice=False,
     )
     timezone = StringField(_l("Time zone"))
-    warn_percent = StringField(_l("Warn users at (% of a limit)"), default="80")
+    warn_percent = StringField(_l("Warn users from this share of a limit (%)"), default="80")
     warn_admins = BooleanField(_l("Also notify administrators when a user's warning starts"))
     preview_days = StringField(_l("Preview over the last (days)"), default="30")
 
