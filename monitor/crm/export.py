@@ -24,12 +24,19 @@ def csv_response(entity, filters):
 
 def csv_chunks(entity, filters):
     """The CSV text in chunks: a BOM and the header row first, then ROWS_PER_CHUNK rows at a time."""
+    rows = ([spreadsheet_safe(plain(record, column)) for column in entity.export_columns]
+            for record in records.iter_records(entity.name, filters))
+    return csv_text([str(column.label) for column in entity.export_columns], rows, prefix="\ufeff")
+
+
+def csv_text(header, rows, prefix="", lineterminator="\r\n"):
+    """CSV in chunks: `prefix` and the header row first, then ROWS_PER_CHUNK rows at a time."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([str(column.label) for column in entity.export_columns])
-    yield "\ufeff" + _drain(buffer)
-    for number, record in enumerate(records.iter_records(entity.name, filters), start=1):
-        writer.writerow([_cell(plain(record, column)) for column in entity.export_columns])
+    writer = csv.writer(buffer, lineterminator=lineterminator)
+    writer.writerow(header)
+    yield prefix + _drain(buffer)
+    for number, row in enumerate(rows, start=1):
+        writer.writerow(row)
         if number % ROWS_PER_CHUNK == 0:
             yield _drain(buffer)
     yield _drain(buffer)
@@ -42,7 +49,7 @@ def _drain(buffer):
     return text
 
 
-def _cell(text):
+def spreadsheet_safe(text):
     """Keep spreadsheets from running a cell as a formula; phone numbers stay as they are."""
     if text.startswith(FORMULA_STARTS) and not search.PHONE_LIKE.match(text):
         return "'" + text

@@ -2,8 +2,6 @@
 
 Neither counts anything: reading the history is not a CRM view.
 """
-import csv
-import io
 
 from flask import Response, render_template, request, stream_with_context
 from flask_babel import format_date
@@ -16,13 +14,12 @@ from monitor.activity.counting import CHANNELS
 from monitor.activity.recording import CARD, LIST
 from monitor.activity.wording import describe_limit
 from monitor.clock import utcnow
-from monitor.crm.export import _cell as spreadsheet_safe
+from monitor.crm.export import csv_text, spreadsheet_safe
 from monitor.inputs import InvalidValue
 from monitor.services import users
 from monitor.settings import bp, charts
 
 CSV_COLUMNS = ("hour", "user_id", "email", "name", "channel", "card_views", "list_elements")
-ROWS_PER_CHUNK = 500
 COUNTER_TITLES = {CARD: _l("Card views"), LIST: _l("List elements")}
 CHANNEL_LABELS = {"web": _l("web"), "api": _l("API"), "mobile": _l("mobile")}
 
@@ -55,23 +52,10 @@ def activity_user(user_id):
 
 
 def _csv_chunks(span):
-    """The header row, then ROWS_PER_CHUNK rows at a time; names and e-mails made safe for spreadsheets."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for number, row in enumerate(evidence.hourly_usage(span), start=1):
-        writer.writerow([f"{row.hour:%Y-%m-%dT%H:%M:%S}Z", row.user_id, spreadsheet_safe(row.email),
-                         spreadsheet_safe(row.name), row.channel, row.card_views, row.list_elements])
-        if number % ROWS_PER_CHUNK == 0:
-            yield _drain(buffer)
-    yield _drain(buffer)
-
-
-def _drain(buffer):
-    text = buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    return text
+    """The header row, then the rows in chunks; names and e-mails made safe for spreadsheets."""
+    rows = ([f"{row.hour:%Y-%m-%dT%H:%M:%S}Z", row.user_id, spreadsheet_safe(row.email), spreadsheet_safe(row.name),
+             row.channel, row.card_views, row.list_elements] for row in evidence.hourly_usage(span))
+    return csv_text(CSV_COLUMNS, rows, lineterminator="\n")
 
 
 def _series():
