@@ -22,6 +22,7 @@ from monitor.models.crm import (
 )
 from monitor.models.history import ActivityListView, ActivityMark, ActivityQuarter
 from monitor.models.users import Account, LoginThrottle, User, UserSession
+from monitor.models.work import FeedEntry, Task
 
 __all__ = [
     "ApiRateCount",
@@ -42,11 +43,13 @@ __all__ = [
     "Contact",
     "Customer",
     "Deal",
+    "FeedEntry",
     "LoginThrottle",
     "Pipeline",
     "SavedFilter",
     "Status",
     "Tag",
+    "Task",
     "User",
     "UserSession",
 ]

@@ -122,7 +122,8 @@ class RecordMixin:
     # Indexed for short searches: names starting with "iv" are an index range (services/search.py).
     name: Mapped[str] = mapped_column(String(255), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Indexed for sorting by the last change (SPEC §10).
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
     responsible_user_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
@@ -174,7 +175,6 @@ class Deal(RecordMixin, Base):
             name="fk_deals_status",
         ),
         Index("ix_deals_pipeline_status_created", "pipeline_id", "status_id", "created_at"),
-        Index("ix_deals_updated_at", "updated_at"),
         # Covers the board's per-status count and sum of prices.
         Index("ix_deals_pipeline_status_price", "pipeline_id", "status_id", "price"),
     )
@@ -199,8 +199,8 @@ class Customer(RecordMixin, Base):
 
     __tablename__ = "customers"
 
-    next_price: Mapped[int] = mapped_column(default=0)
-    next_date: Mapped[Optional[date]]
+    next_price: Mapped[int] = mapped_column(default=0, index=True)
+    next_date: Mapped[Optional[date]] = mapped_column(index=True)
     company_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("companies.id", ondelete="SET NULL"), index=True
     )

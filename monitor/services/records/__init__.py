@@ -34,6 +34,7 @@ from monitor.services.records.writes import (
     create_record,
     create_records,
     delete_record,
+    delete_records,
     newly_linked,
     update_record,
     update_records,
@@ -46,6 +47,6 @@ __all__ = [
     "iter_records", "linked", "query_combined", "query_list", "suggest_tags",
     "BoardColumn", "board",
     "MAX_AMOUNT", "parse_amount", "parse_date", "parse_tag_names",
-    "check_record", "create_record", "create_records", "delete_record", "newly_linked", "update_record",
+    "check_record", "create_record", "create_records", "delete_record", "delete_records", "newly_linked", "update_record",
     "update_records",
 ]

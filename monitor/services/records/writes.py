@@ -4,7 +4,7 @@ from sqlalchemy.exc import InvalidRequestError
 
 from monitor.clock import utcnow
 from monitor.db import db
-from monitor.services import tags
+from monitor.services import feed, tags, tasks
 from monitor.services.errors import NotFound, ValidationError
 from monitor.services.records.conditions import CLOSED_STATUSES
 from monitor.services.records.kinds import kind_of
@@ -113,11 +113,22 @@ def _update(session, kind, record, data):
 
 
 def delete_record(entity, record):
-    """Delete the record; its links and tags go with it, linked records stay. NotFound when already gone."""
+    """Delete the record; its links, tags, feed and tasks go with it, linked records stay. NotFound when already gone."""
+    delete_records(entity, [record])
+
+
+def delete_records(entity, batch):
+    """Delete every record of `batch` in one transaction (see delete_record); NotFound, and none deleted,
+    when one of them is already gone."""
     kind_of(entity)
     with db.immediate() as session:
-        _reload(session, record)
-        session.delete(record)
+        for record in batch:
+            _reload(session, record)
+        ids = [record.id for record in batch]
+        feed.delete_for(session, entity, ids)
+        tasks.delete_for(session, entity, ids)
+        for record in batch:
+            session.delete(record)
 
 
 def _reload(session, record):
