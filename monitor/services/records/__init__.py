@@ -47,6 +47,7 @@ __all__ = [
     "iter_records", "linked", "query_combined", "query_list", "suggest_tags",
     "BoardColumn", "board",
     "MAX_AMOUNT", "parse_amount", "parse_date", "parse_tag_names",
-    "check_record", "create_record", "create_records", "delete_record", "delete_records", "newly_linked", "update_record",
+    "check_record", "create_record", "create_records", "delete_record", "delete_records", "newly_linked",
+    "update_record",
     "update_records",
 ]

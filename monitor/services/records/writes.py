@@ -113,7 +113,10 @@ def _update(session, kind, record, data):
 
 
 def delete_record(entity, record):
-    """Delete the record; its links, tags, feed and tasks go with it, linked records stay. NotFound when already gone."""
+    """Delete the record; its links, tags, feed and tasks go with it, linked records stay.
+
+    NotFound when already gone.
+    """
     delete_records(entity, [record])
 
 
