@@ -20,19 +20,19 @@ from monitor.services import pipelines, presets, records, users
 from monitor.services.errors import ValidationError
 
 
-def _user():
+def acting_user():
     return current_user._get_current_object()
 
 
-def _charge_card(entity, record):
-    activity.charge_record(_user(), "web", entity.name, record.id, origin=activity.Origin.of(request))
+def charge_card(entity, record):
+    activity.charge_record(acting_user(), "web", entity.name, record.id, origin=activity.Origin.of(request))
 
 
-def _charge_elements(count):
-    activity.charge(_user(), "web", elements=count, origin=activity.Origin.of(request))
+def charge_elements(count):
+    activity.charge(acting_user(), "web", elements=count, origin=activity.Origin.of(request))
 
 
-def _panel(entity, listing):
+def panel_context(entity, listing):
     """What the filter panel offers: users, pipelines, presets (tags come from the tag picker)."""
     return {
         "entity": entity,
@@ -50,35 +50,16 @@ def _panel(entity, listing):
 def record_list(entity_name):
     """A list page: 50 records, newest first, with the filter panel."""
     entity = entities.get(entity_name)
-    listing = filters.read_listing(entity.name, request.args, _user())
+    listing = filters.read_listing(entity.name, request.args, acting_user())
     if listing.errors:
         return render_template("crm/list.html", rows=[], total=0, capped=False, has_more=False,
-                               **_panel(entity, listing)), 400
+                               **panel_context(entity, listing)), 400
     rows, has_more = entity.page(listing.filters, listing.page)
-    _charge_elements(len(rows))
+    charge_elements(len(rows))
     # The total only beside rows, which are charged: an empty page must not tell how many records match.
     total, capped = entity.count(listing.filters) if rows else (0, False)
     return render_template("crm/list.html", rows=rows, total=total, capped=capped, has_more=has_more,
-                           **_panel(entity, listing))
-
-
-@bp.route("/leads/pipeline/<id:pipeline_id>")
-def board(pipeline_id):
-    """The pipeline board: a column per status, up to 50 newest deals each."""
-    entity = entities.get("leads")
-    pipeline = pipelines.get_pipeline(pipeline_id)
-    listing = filters.read_listing(entity.name, request.args, _user())
-    if listing.errors:
-        return _board_page(entity, pipeline, [], listing), 400
-    columns = records.board(pipeline, listing.filters)
-    _charge_elements(sum(len(column.deals) for column in columns))
-    return _board_page(entity, pipeline, columns, listing)
-
-
-def _board_page(entity, pipeline, columns, listing):
-    return render_template(
-        "crm/board.html", pipeline=pipeline, columns=columns, **_panel(entity, listing),
-    )
+                           **panel_context(entity, listing))
 
 
 @bp.route("/<kind:entity_name>/new", methods=["GET", "POST"])
@@ -103,7 +84,7 @@ def record_card(entity_name, record_id):
     if form.validate_on_submit() and _save(entity, form, record) is not None:
         flash(_("%(what)s \u201c%(name)s\u201d has been saved.", what=entity.one, name=record.name), "success")
         return redirect(url_for("crm.record_card", entity_name=entity.name, record_id=record.id))
-    _charge_card(entity, record)
+    charge_card(entity, record)
     return render_template("crm/card.html", entity=entity, form=form, record=record,
                            related=entity.related_panels(record))
 
@@ -115,11 +96,11 @@ def _save(entity, form, record=None):
     A record deleted meanwhile is NotFound: the 404 page.
     """
     data = form.record_data()
-    activity.charge_new_links(_user(), "web", entity.name, [(data, record)], origin=activity.Origin.of(request))
+    activity.charge_new_links(acting_user(), "web", entity.name, [(data, record)], origin=activity.Origin.of(request))
     try:
         if record is None:
-            return records.create_record(entity.name, data, _user())
-        return records.update_record(entity.name, record, data, _user())
+            return records.create_record(entity.name, data, acting_user())
+        return records.update_record(entity.name, record, data, acting_user())
     except ValidationError as invalid:
         show_errors(form, invalid.errors)
     return None
@@ -136,7 +117,7 @@ def record_delete(entity_name, record_id):
         records.delete_record(entity.name, record)  # deleted meanwhile: NotFound, the 404 page
         flash(_("%(what)s \u201c%(name)s\u201d has been deleted.", what=entity.one, name=name), "success")
         return redirect(url_for("crm.record_list", entity_name=entity.name))
-    _charge_card(entity, record)
+    charge_card(entity, record)
     return render_template("crm/delete.html", entity=entity, record=record, form=form)
 
 
@@ -145,7 +126,7 @@ def record_autocomplete(entity_name):
     """Up to 10 records matching `q`, as JSON, for the pickers in the card forms."""
     entity = entities.get(entity_name)
     rows = records.autocomplete(entity.name, request.args.get("q", ""))
-    _charge_elements(len(rows))
+    charge_elements(len(rows))
     return jsonify([
         {"id": row.id, "name": row.name, "hint": getattr(row, "email", None) or getattr(row, "phone", None) or ""}
         for row in rows
@@ -168,7 +149,7 @@ def record_export(entity_name):
     entity = entities.get(entity_name)
     if not current_user.can_export:
         abort(403, description=_("Exporting needs the export right. Ask an administrator to give it to you."))
-    listing = filters.read_listing(entity.name, request.args, _user())
+    listing = filters.read_listing(entity.name, request.args, acting_user())
     if listing.errors:
         abort(400, description="; ".join(str(message) for message in listing.errors.values()))
     return export.csv_response(entity, listing.filters)
@@ -180,7 +161,7 @@ def preset_save(entity_name):
     entity = entities.get(entity_name)
     form = forms.PresetForm()
     query = form.query.data or ""
-    listing = filters.read_listing(entity.name, MultiDict(parse_qsl(query)), _user())
+    listing = filters.read_listing(entity.name, MultiDict(parse_qsl(query)), acting_user())
     if not form.validate_on_submit() or listing.errors:
         abort(400)
     try:
