@@ -91,6 +91,7 @@ def register_blueprints(app):
     from monitor.notifications import bp as notifications_bp
     from monitor.ops import bp as ops_bp
     from monitor.settings import bp as settings_bp
+    from monitor.tasks import bp as tasks_bp
 
     app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)
@@ -98,6 +99,7 @@ def register_blueprints(app):
     app.register_blueprint(settings_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(ops_bp)
+    app.register_blueprint(tasks_bp)
 
 
 def register_errorhandlers(app):
