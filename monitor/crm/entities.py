@@ -4,7 +4,7 @@ Every CRM page is drawn by the same views and templates from one of these
 descriptions: its list columns, filter panel inputs, card form, linked records
 and export columns. `contacts-companies` is the combined list of two entities.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 from flask import url_for
@@ -29,12 +29,14 @@ class Column:
 
     Formats: link (the record's name as a card link), entity (contact or company badge),
     text, phone, email, web, money, date, datetime, tags, user, company, contacts,
-    status, pipeline.
+    status, pipeline. `sort`: the list's `sort` value its header link orders by (SPEC §10),
+    None for a column the lists cannot be sorted by.
     """
 
     key: str
     label: object
     format: str = "text"
+    sort: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -118,9 +120,10 @@ class Entity:
     def count(self, filters):
         """(how many records the list has, whether that is only "more than COUNT_LIMIT").
 
-        A filtered list stops counting past COUNT_LIMIT; the whole list is counted exactly.
+        A filtered list stops counting past COUNT_LIMIT; the whole list, in any order, is counted exactly.
         """
-        limit = None if filters == records.ListFilters() else COUNT_LIMIT
+        everything = records.ListFilters()
+        limit = None if replace(filters, order=everything.order) == everything else COUNT_LIMIT
         if self.name == records.COMBINED:
             total = records.count_combined(filters, limit)
         else:
@@ -128,10 +131,11 @@ class Entity:
         return total, limit is not None and total > limit
 
 
-NAME = Column("name", _l("Name"), "link")
+NAME = Column("name", _l("Name"), "link", sort="name")
 RESPONSIBLE = Column("responsible_user", _l("Responsible"), "user")
 TAGS = Column("tags", _l("Tags"), "tags")
-CREATED = Column("created_at", _l("Created"), "date")
+CREATED = Column("created_at", _l("Created"), "date", sort="created")
+UPDATED = Column("updated_at", _l("Updated"), "date", sort="updated")
 COMPANY = Column("company", _l("Company"), "company")
 PHONE = Column("phone", _l("Phone"), "phone")
 EMAIL = Column("email", _l("E-mail"), "email")
@@ -146,8 +150,9 @@ PANEL = ("responsible", "created", "tags")
 DESCRIPTIONS = {
     "leads": Entity(
         "leads", _l("Deals"), _l("Deal"), _l("New deal"),
-        columns=(NAME, Column("status", _l("Status"), "status"), Column("price", _l("Price"), "money"),
-                 COMPANY, Column("contacts", _l("Contacts"), "contacts"), RESPONSIBLE, TAGS, CREATED),
+        columns=(NAME, Column("status", _l("Status"), "status", sort="status"),
+                 Column("price", _l("Price"), "money", sort="price"),
+                 COMPANY, Column("contacts", _l("Contacts"), "contacts"), RESPONSIBLE, TAGS, CREATED, UPDATED),
         panel=("responsible", "pipeline", "status", "price", "created", "tags"),
         form=forms.DealForm,
         related=(Related("contacts", "contacts", _l("Contacts")),),
@@ -159,7 +164,8 @@ DESCRIPTIONS = {
     ),
     "contacts": Entity(
         "contacts", _l("Contacts"), _l("Contact"), _l("New contact"),
-        columns=(NAME, COMPANY, PHONE, EMAIL, Column("position", _l("Position")), RESPONSIBLE, TAGS, CREATED),
+        columns=(NAME, COMPANY, PHONE, EMAIL, Column("position", _l("Position")), RESPONSIBLE, TAGS, CREATED,
+                 UPDATED),
         panel=PANEL,
         form=forms.ContactForm,
         related=(Related("deals", "leads", _l("Deals")), Related("customers", "customers", _l("Customers"))),
@@ -167,7 +173,7 @@ DESCRIPTIONS = {
     ),
     "companies": Entity(
         "companies", _l("Companies"), _l("Company"), _l("New company"),
-        columns=(NAME, PHONE, EMAIL, Column("web", _l("Website"), "web"), RESPONSIBLE, TAGS, CREATED),
+        columns=(NAME, PHONE, EMAIL, Column("web", _l("Website"), "web"), RESPONSIBLE, TAGS, CREATED, UPDATED),
         panel=PANEL,
         form=forms.CompanyForm,
         related=(
@@ -182,8 +188,9 @@ DESCRIPTIONS = {
     ),
     "customers": Entity(
         "customers", _l("Customers"), _l("Customer"), _l("New customer"),
-        columns=(NAME, Column("next_price", _l("Next purchase"), "money"),
-                 Column("next_date", _l("Next purchase date"), "date"), COMPANY, RESPONSIBLE, TAGS, CREATED),
+        columns=(NAME, Column("next_price", _l("Next purchase"), "money", sort="price"),
+                 Column("next_date", _l("Next purchase date"), "date", sort="next_date"), COMPANY, RESPONSIBLE, TAGS,
+                 CREATED, UPDATED),
         panel=("responsible", "price", "created", "tags"),
         form=forms.CustomerForm,
         related=(Related("contacts", "contacts", _l("Contacts")),),
@@ -196,7 +203,8 @@ DESCRIPTIONS = {
     ),
     records.COMBINED: Entity(
         records.COMBINED, _l("Contacts and companies"), _l("Contact or company"), None,
-        columns=(Column("entity", _l("Type"), "entity"), NAME, COMPANY, PHONE, EMAIL, RESPONSIBLE, TAGS, CREATED),
+        columns=(Column("entity", _l("Type"), "entity"), NAME, COMPANY, PHONE, EMAIL, RESPONSIBLE, TAGS, CREATED,
+                 UPDATED),
         panel=PANEL,
     ),
 }

@@ -7,6 +7,10 @@ filters, whose parameters the request's own parameters override.
 
 Lists of records that link to others also take `company`, `contact`, `lead` and
 `customer` (a record id): the records linked to it, where a card's "and N more" leads.
+
+`sort` (SPEC §10: created, updated, name, price, status, next_date, where the list has
+it) and `dir` (asc | desc) order the list, newest first by default; a sort without `dir`
+takes its DEFAULT_DIRECTIONS. A saved preset keeps its sort as it keeps its filters.
 """
 from dataclasses import dataclass, field
 from datetime import datetime, time
@@ -20,10 +24,18 @@ from monitor import inputs
 from monitor.inputs import InvalidValue
 from monitor.services import presets, records, search
 from monitor.services.errors import NotFound
+from monitor.services.records import ordering
 
 FILTER_PARAMS = (
     "q", "tag", "responsible", "pipeline", "status", "price_from", "price_to", "created_from", "created_to",
 )
+DEFAULT_SORT = "created"
+# A sort's first direction (`dir` absent, or a header clicked the first time): the newest, the
+# largest amount first; names A to Z, stages in pipeline order, the soonest next purchase first.
+DEFAULT_DIRECTIONS = {
+    "created": "desc", "updated": "desc", "price": "desc", "name": "asc", "status": "asc", "next_date": "asc",
+}
+ARIA_SORT = {"asc": "ascending", "desc": "descending"}
 
 
 @dataclass
@@ -37,6 +49,27 @@ class Listing:
     page: int = 1
     filters: Optional[records.ListFilters] = None
     errors: dict = field(default_factory=dict)
+    sort: str = DEFAULT_SORT
+    direction: str = DEFAULT_DIRECTIONS[DEFAULT_SORT]
+
+    @property
+    def sorts(self):
+        """The sorts this list offers (its sortable columns)."""
+        return ordering.sorts(self.entity)
+
+    def next_direction(self, sort):
+        """The direction a click on `sort`'s header gives: the other one when the list is sorted by it."""
+        if sort == self.sort:
+            return "asc" if self.direction == "desc" else "desc"
+        return DEFAULT_DIRECTIONS[sort]
+
+    def sort_query(self, sort):
+        """The query string of this list sorted by `sort` (next_direction), from page 1, the rest kept."""
+        return self.query(page=None, sort=sort, dir=self.next_direction(sort))
+
+    def sort_state(self, sort):
+        """aria-sort of `sort`'s header: "ascending" or "descending" when the list is sorted by it, else None."""
+        return ARIA_SORT[self.direction] if sort == self.sort else None
 
     def query(self, **changes):
         """The request's query string (preset kept), with `changes` applied; "" when empty."""
@@ -85,11 +118,26 @@ def read_listing(entity, args, user):
     values["tag"] = [tag for tag in tags if tag]
     values["links"] = _links(entity, params, errors)
     _check_ranges(values, errors)
+    sort, direction = _sort(entity, params, errors)
     listing = Listing(entity, MultiDict((k, v) for k, v in args.items(multi=True) if k != "page"), params,
-                      preset=preset, page=page or 1, errors=errors)
+                      preset=preset, page=page or 1, errors=errors, sort=sort, direction=direction)
     if not errors:
-        listing.filters = _filters(values, params.get("preset"))
+        listing.filters = _filters(values, params.get("preset"), ordering.sort_order(entity, sort, direction))
     return listing
+
+
+def _sort(entity, params, errors):
+    """(sort, direction) from `sort` and `dir`; the default order, with a message, for a bad one."""
+    sort = (params.get("sort") or "").strip().lower() or DEFAULT_SORT
+    direction = (params.get("dir") or "").strip().lower()
+    offered = ordering.sorts(entity)
+    if sort not in offered:
+        errors["sort"] = _l("This list can be sorted by: %(sorts)s.", sorts=", ".join(offered))
+        sort = DEFAULT_SORT
+    if direction and direction not in ordering.DIRECTIONS:
+        errors["dir"] = _l("Sort asc (ascending) or desc (descending).")
+        direction = ""
+    return sort, direction or DEFAULT_DIRECTIONS[sort]
 
 
 def link_params(entity):
@@ -190,9 +238,10 @@ def _check_ranges(values, errors):
             errors[end] = _l("The end of the range is before its start.")
 
 
-def _filters(values, built_in):
+def _filters(values, built_in, order):
     created_from, created_to = values["created_from"], values["created_to"]
     return records.ListFilters(
+        order=order,
         q=values["q"] or "",
         tags=tuple(values["tag"]),
         links=values["links"],

@@ -108,6 +108,14 @@ def _state_condition(state):
     raise ValueError(f"unknown state {state!r}")
 
 
+def in_state(status_id, state):
+    """Whether a deal in this status is in `state` ("open", "won", "lost"): _state_condition in Python."""
+    if state not in STATES:
+        raise ValueError(f"unknown state {state!r}")
+    return {"won": status_id == WON_STATUS_ID, "lost": status_id == LOST_STATUS_ID}.get(
+        state, status_id not in CLOSED_STATUSES)
+
+
 def _by_state(kind, filters):
     if filters.state is None:
         return []

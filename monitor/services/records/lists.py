@@ -12,9 +12,15 @@ from monitor.services import search, tags
 from monitor.services.errors import NotFound
 from monitor.services.records.conditions import where_clauses
 from monitor.services.records.kinds import COMBINED_KINDS, ENTITY_OF_MODEL, KINDS, kind_of
+from monitor.services.records.ordering import (  # noqa: F401 (ORDER_FIELDS: re-exported, records.ORDER_FIELDS)
+    COMBINED_FIELDS,
+    ORDER_FIELDS,
+    directed,
+    order_clauses,
+    segments,
+)
 
 PER_PAGE = 50
-ORDER_FIELDS = ("created_at", "updated_at", "id")
 
 
 @dataclass(frozen=True)
@@ -37,8 +43,11 @@ class ListFilters:
     ids           record ids; any of them
     links         (entity, id) pairs: records linked to each of these records, e.g.
                   (("companies", 5),) the deals, contacts or customers of company 5
-    order         ((field, "asc" | "desc"), ...), field one of created_at, updated_at, id;
-                  ties are broken by id in the last direction. Default: newest first.
+    order         ((field, "asc" | "desc"), ...), field one of created_at, updated_at, id,
+                  name and the kind's price column; ties are broken by id in the last
+                  direction. Or one pair of "status" (deals: stage order, newest first
+                  within a stage) or "next_date" (customers: empty dates last).
+                  ordering.sort_order builds it from a list's `sort`. Default: newest first.
     Filters that do not apply to an entity are ignored.
     """
 
@@ -68,10 +77,10 @@ def query_list(entity, filters=ListFilters(), page=1, per_page=PER_PAGE, relatio
     page       1-based page number; a page past the end gives ([], False)
     per_page   rows per page (the web shows 50, the API up to 250)
     relations  relationship names to load with the rows (default: Kind.eager, what a list shows)
-    ValueError for an unknown entity, a page or per_page below 1, or an unknown order field.
+    ValueError for an unknown entity, a page or per_page below 1, or an order the entity lacks.
     """
     kind = kind_of(entity)
-    ids = page_ids(kind, where_clauses(kind, filters, ordered=True), filters.order, page, per_page)
+    ids = page_ids(kind, where_clauses(kind, filters, ordered=True), filters.order, page, per_page, filters)
     return load(kind, ids[:per_page], relations), len(ids) > per_page
 
 
@@ -88,18 +97,31 @@ def count_list(entity, filters=ListFilters(), limit=None):  # noqa: B008 (frozen
     return db.session.scalar(select(func.count()).select_from(matching.subquery()))
 
 
-def page_ids(kind, conditions, order, page, per_page):
-    """The ids of one page plus one more (to tell whether more exist), read from the indexes only."""
+def page_ids(kind, conditions, order, page, per_page, filters=None):
+    """The ids of one page plus one more (to tell whether more exist), read from the indexes only.
+
+    The order's segments (ordering.segments) are read in turn: a segment wholly before the
+    page is skipped by counting it (capped at what is left to skip), so a page reads the rows
+    before it once and its own rows, as the newest-first list does. `filters` leaves out
+    the stages of a status order it cannot match.
+    """
     if page < 1 or per_page < 1:
         raise ValueError("page and per_page start at 1")
-    statement = (
-        select(kind.model.id)
-        .where(*conditions)
-        .order_by(*_order(kind, order))
-        .offset((page - 1) * per_page)
-        .limit(per_page + 1)
-    )
-    return db.session.scalars(statement).all()
+    skip, wanted = (page - 1) * per_page, per_page + 1
+    parts = segments(kind, order, filters)
+    ids = []
+    for number, part in enumerate(parts, start=1):
+        matching = select(kind.model.id).where(*conditions, *part.conditions)
+        if skip and number < len(parts):
+            present = db.session.scalar(select(func.count()).select_from(matching.limit(skip).subquery()))
+            if present < skip:
+                skip -= present
+                continue
+        ids += db.session.scalars(matching.order_by(*part.order_by).offset(skip).limit(wanted - len(ids))).all()
+        skip = 0
+        if len(ids) == wanted:
+            break
+    return ids
 
 
 def load(kind, ids, relations=None):
@@ -114,14 +136,16 @@ def load(kind, ids, relations=None):
 def iter_records(entity, filters=ListFilters(), batch=1000):  # noqa: B008 (frozen)
     """Every record matching `filters`, in list order, fetched `batch` rows at a time (constant memory)."""
     kind = kind_of(entity)
-    statement = (
-        select(kind.model)
-        .where(*where_clauses(kind, filters, ordered=True))
-        .order_by(*_order(kind, filters.order))
-        .options(*_eager(kind))
-        .execution_options(yield_per=batch)
-    )
-    yield from db.session.scalars(statement)
+    conditions = where_clauses(kind, filters, ordered=True)
+    for part in segments(kind, filters.order, filters):
+        statement = (
+            select(kind.model)
+            .where(*conditions, *part.conditions)
+            .order_by(*part.order_by)
+            .options(*_eager(kind))
+            .execution_options(yield_per=batch)
+        )
+        yield from db.session.scalars(statement)
 
 
 def autocomplete(entity, query, limit=10):
@@ -133,19 +157,25 @@ def autocomplete(entity, query, limit=10):
 
 
 def query_combined(filters=ListFilters(), page=1, per_page=PER_PAGE):  # noqa: B008 (frozen)
-    """Contacts and companies together, newest first: ([(entity, record), ...], has_more)."""
+    """Contacts and companies together in `filters.order`: ([(entity, record), ...], has_more).
+
+    The order is one pair of created_at, updated_at or name (ValueError otherwise), ties by id.
+    """
     if page < 1 or per_page < 1:
         raise ValueError("page and per_page start at 1")
+    if len(filters.order) != 1 or filters.order[0][0] not in COMBINED_FIELDS:
+        raise ValueError(f"the combined list cannot be ordered by {filters.order!r}")
+    field, direction = filters.order[0]
     depth = page * per_page + 1
     sides = []
     for entity in COMBINED_KINDS:
         kind = KINDS[entity]
-        # Each side stops at the rows this page can need, so page 1 reads ~51 rows per side.
+        # Each side walks its own index and stops at the rows this page can need (~51 on page 1).
         side = (
             select(literal(entity).label("entity"), kind.model.id.label("id"),
-                   kind.model.created_at.label("created_at"))
+                   getattr(kind.model, field).label("sort_key"))
             .where(*where_clauses(kind, filters, ordered=True))
-            .order_by(kind.model.created_at.desc(), kind.model.id.desc())
+            .order_by(*order_clauses(kind, filters.order))
             .limit(depth)
             .subquery()
         )
@@ -153,7 +183,7 @@ def query_combined(filters=ListFilters(), page=1, per_page=PER_PAGE):  # noqa: B
     merged = union_all(*sides).subquery()
     found = db.session.execute(
         select(merged.c.entity, merged.c.id)
-        .order_by(merged.c.created_at.desc(), merged.c.id.desc(), merged.c.entity)
+        .order_by(directed(merged.c.sort_key, direction), directed(merged.c.id, direction), merged.c.entity)
         .offset((page - 1) * per_page)
         .limit(per_page + 1)
     ).all()
@@ -178,19 +208,6 @@ def _eager(kind, relations=None):
         many = attribute.property.uselist
         options.append(selectinload(attribute) if many else joinedload(attribute))
     return options
-
-
-def _order(kind, order):
-    clauses = []
-    for field, direction in order:
-        if field not in ORDER_FIELDS or direction not in ("asc", "desc"):
-            raise ValueError(f"cannot order by {field!r} {direction!r}")
-        column = getattr(kind.model, field)
-        clauses.append(column.desc() if direction == "desc" else column.asc())
-    last = order[-1][1] if order else "desc"
-    if not any(field == "id" for field, _direction in order):
-        clauses.append(kind.model.id.desc() if last == "desc" else kind.model.id.asc())
-    return clauses
 
 
 # -- One record and what links to it ---------------------------------------------------------------
