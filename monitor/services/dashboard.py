@@ -1,14 +1,17 @@
-"""The home page: a user's own use against the limits and the open deals per stage. It reads; it never charges."""
+"""The home page: a user's own use against the limits, the open deals per stage and the user's open tasks.
+
+It reads numbers only; it never charges."""
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from monitor.activity.settings import get_settings, plan_allows_monitoring
 from monitor.activity.usage import current_windows
+from monitor.clock import utcnow
 from monitor.db import db
-from monitor.models import ActivityCount, Deal, Pipeline, Status
+from monitor.models import ActivityCount, Deal, Pipeline, Status, Task
 from monitor.models.activity import CARD, LIST
 from monitor.models.crm import LOST_STATUS_ID, WON_STATUS_ID
 from monitor.services.pipelines import list_pipelines
@@ -109,3 +112,21 @@ def open_deals_by_stage():
         ])
         for pipeline in list_pipelines()
     ]
+
+
+@dataclass(frozen=True)
+class OwnTasks:
+    """How many open tasks a user is responsible for, and how many of them are overdue."""
+
+    open: int
+    overdue: int
+
+
+def own_tasks(user, now=None):
+    """The user's open tasks and the overdue ones among them: one counting query, no task or record loaded."""
+    now = now or utcnow()
+    open_count, overdue = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(case((Task.due_at < now, 1), else_=0)), 0))
+        .where(Task.responsible_user_id == user.id, Task.is_done.is_(False))
+    ).one()
+    return OwnTasks(open_count, overdue)
