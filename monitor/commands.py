@@ -4,6 +4,7 @@ from flask.cli import with_appcontext
 
 from monitor import schema
 from monitor.services import demo, pipelines, users
+from monitor.services.demo_words import LANGUAGES
 from monitor.services.errors import ValidationError
 
 
@@ -63,13 +64,16 @@ def activate_user(email, make_admin):
 @click.option("--deals", default=demo.DEFAULT_DEALS, show_default=True,
               type=click.IntRange(0, 10_000_000), help="How many deals to create.")
 @click.option("--if-empty", is_flag=True, help="Only load demo data into a database without users.")
+@click.option("--lang", "language", default=demo.DEFAULT_LANGUAGE, show_default=True,
+              type=click.Choice(sorted(LANGUAGES), case_sensitive=False),
+              help="The language of the names, pipelines, statuses and tags, and of the demo users' interface.")
 @with_appcontext
-def demo_data(deals, if_empty):
-    """Load deterministic demo data: users, two pipelines, deals, contacts, companies, customers."""
+def demo_data(deals, if_empty, language):
+    """Load deterministic demo data: users, two pipelines, deals, contacts, companies, customers, notes, tasks."""
     if if_empty and not demo.database_is_empty():
         click.echo("The database already has users; no demo data loaded.")
     else:
-        demo.load(deals, progress=click.echo)
+        demo.load(deals, progress=click.echo, language=language)
     click.echo(f"Demo administrator: {demo.ADMIN_EMAIL} / password: {demo.ADMIN_PASSWORD}")
 
 

@@ -86,3 +86,13 @@ def test_demo_data_rejects_a_bad_number(runner):
     result = runner.invoke(args=["demo-data", "--deals", "many"])
     assert result.exit_code != 0 and "many" in result.output
     assert runner.invoke(args=["demo-data", "--deals", "-3"]).exit_code != 0
+
+
+def test_demo_data_offers_its_languages_and_takes_them_in_any_case(runner, app):
+    help_text = runner.invoke(args=["demo-data", "--help"]).output
+    assert "--lang [en|ru]" in help_text and "default: en" in help_text
+    result = runner.invoke(args=["demo-data", "--deals", "3", "--lang", "RU"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.scalar(select(Pipeline.name).where(Pipeline.is_main)) == "Воронка продаж"
+        assert set(db.session.scalars(select(User.language))) == {"ru"}

@@ -33,13 +33,17 @@ MAX_YEAR = 2200
 @dataclass(frozen=True)
 class TaskFilters:
     """Which tasks a list shows. responsible: user ids (any; empty = everybody's); done: False open,
-    True done, None both; due: one of DUE_WINDOWS or None; entity + record_id: one record's tasks."""
+    True done, None both; due: one of DUE_WINDOWS or None; entity + record_id: one record's tasks
+    (entity alone: about any record of that kind; record_ids: about any of these records of `entity`);
+    ids: only these tasks (empty = any)."""
 
     responsible: tuple[int, ...] = ()
     done: Optional[bool] = False
     due: Optional[str] = None
     entity: Optional[str] = None
     record_id: Optional[int] = None
+    record_ids: tuple[int, ...] = ()
+    ids: tuple[int, ...] = ()
 
 
 def parse_due(text, zone):
@@ -143,28 +147,54 @@ def create_task(data, author, zone):
         data["responsible"] = author.id
     values = check_task(data, zone)
     with db.immediate() as session:
-        task = Task(text=values["text"], due_at=values["due_at"], responsible_user_id=values["responsible"],
-                    author_id=getattr(author, "id", None), entity=values.get("entity"),
-                    record_id=values.get("record_id"))
-        session.add(task)
-        session.flush()
-        return task
+        return _insert(session, values, author)
+
+
+def add_task(session, data, author, zone, done=False):
+    """create_task inside the caller's write transaction (`db.immediate()`), which commits it;
+    `done`: the task is created done (a line in its record's feed says so), as the demo data shows one."""
+    data = dict(data)
+    if data.get("responsible") in (None, "") and author is not None:
+        data["responsible"] = author.id
+    task = _insert(session, check_task(data, zone), author)
+    if done:
+        _set_done(session, task, True, author)
+    return task
+
+
+def _insert(session, values, author):
+    task = Task(text=values["text"], due_at=values["due_at"], responsible_user_id=values["responsible"],
+                author_id=getattr(author, "id", None), entity=values.get("entity"),
+                record_id=values.get("record_id"))
+    session.add(task)
+    session.flush()
+    return task
 
 
 def update_task(task, data, acting_user, zone):
     """Change a task's text, due time, responsible user or done flag (`is_done`); only the fields given."""
-    values = check_task(data, zone, task)
     with db.immediate() as session:
-        session.refresh(task)
-        for field in ("text", "due_at", "entity", "record_id"):
-            if field in values:
-                setattr(task, field, values[field])
-        if "responsible" in values:
-            task.responsible_user_id = values["responsible"]
-        if "is_done" in data and bool(data["is_done"]) != task.is_done:
-            _set_done(session, task, bool(data["is_done"]), acting_user)
-        task.updated_at = utcnow()
-        return task
+        return change_task(session, task, data, acting_user, zone)
+
+
+def change_task(session, task, data, acting_user, zone):
+    """update_task inside the caller's write transaction (`db.immediate()`), which commits it.
+
+    The task is read again under the write lock first; NotFound when it was deleted meanwhile
+    (with its record), ValidationError on bad input.
+    """
+    if session.get(Task, task.id, populate_existing=True) is None:
+        raise NotFound(task.id)
+    values = check_task(data, zone, task)
+    for field in ("text", "due_at", "entity", "record_id"):
+        if field in values:
+            setattr(task, field, values[field])
+    if "responsible" in values:
+        task.responsible_user_id = values["responsible"]
+    if "is_done" in data and bool(data["is_done"]) != task.is_done:
+        _set_done(session, task, bool(data["is_done"]), acting_user)
+    task.updated_at = utcnow()
+    return task
 
 
 def complete_task(task_id, acting_user):
@@ -209,8 +239,17 @@ def _conditions(filters, zone, now=None):
         if start is not None:
             conditions.append(Task.due_at >= start)
         conditions.append(Task.due_at < end)
+    return conditions + _record_conditions(filters)
+
+
+def _record_conditions(filters):
+    conditions = [Task.id.in_(filters.ids)] if filters.ids else []
     if filters.entity is not None:
-        conditions.extend([Task.entity == filters.entity, Task.record_id == filters.record_id])
+        conditions.append(Task.entity == filters.entity)
+    if filters.record_id is not None:
+        conditions.append(Task.record_id == filters.record_id)
+    if filters.record_ids:
+        conditions.append(Task.record_id.in_(filters.record_ids))
     return conditions
 
 
@@ -256,6 +295,7 @@ def delete_for(session, entity, record_ids):
 
 
 __all__ = [
-    "DUE_WINDOWS", "PER_PAGE", "TaskFilters", "check_task", "complete_task", "count_tasks", "create_task",
-    "delete_for", "due_bounds", "get_task", "is_overdue", "list_tasks", "named_records", "parse_due", "update_task",
+    "DUE_WINDOWS", "PER_PAGE", "TaskFilters", "add_task", "change_task", "check_task", "complete_task",
+    "count_tasks", "create_task", "delete_for", "due_bounds", "get_task", "is_overdue", "list_tasks",
+    "named_records", "parse_due", "update_task",
 ]
