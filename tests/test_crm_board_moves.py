@@ -248,3 +248,18 @@ def test_show_more_with_a_status_not_in_the_pipeline_or_a_bad_page_is_400(client
     assert "Some of the parameters are not valid" in response.get_data(as_text=True)
     assert "Supply" not in response.get_data(as_text=True)
     assert charges == []
+
+
+@pytest.mark.parametrize("order", ["sort=price", "sort=status"])
+def test_show_more_continues_the_boards_order(client, signed_in, crm_builder, stages, order):
+    main, statuses, _partners, _other = stages
+    prices = {number: (number * 37) % 61 for number in range(1, 61)}  # 60 different prices, in no order
+    for number, price in prices.items():
+        crm_builder.deal(f"Lead {number}", pipeline=main, status=statuses[1], price=price)
+    by_price = order == "sort=price"  # the largest first; a status order is newest first within the column
+    expected = [f"Lead {n}" for n in sorted(prices, key=lambda n: -prices[n] if by_price else -n)]
+    board = client.get(f"/leads/pipeline/{main}?{order}")
+    assert dict(board_columns(board.get_data(as_text=True)))[statuses[1]] == expected[:50]
+    second = show_more_link(board)
+    assert second == f"/leads/pipeline/{main}?{order}&status={statuses[1]}&page=2"
+    assert dict(board_columns(client.get(second).get_data(as_text=True)))[statuses[1]] == expected[50:]

@@ -35,14 +35,13 @@ class BoardColumn:
 
 
 def board(pipeline, filters=ListFilters(), per_column=PER_PAGE):  # noqa: B008 (frozen)
-    """The pipeline's statuses in order as BoardColumns, each with up to `per_column` newest matching deals."""
+    """The pipeline's statuses in order as BoardColumns, each with its first `per_column` matching deals
+    in `filters.order` (newest first by default)."""
     kind = KINDS["leads"]
     conditions = _conditions(pipeline, filters)
     totals = _totals(conditions)
-    column_ids = [
-        page_ids(kind, [*conditions, Deal.status_id == status.id], filters.order, 1, per_column)[:per_column]
-        for status in pipeline.statuses
-    ]
+    column_ids = [_column_ids(pipeline, status, conditions, filters, 1, per_column)[:per_column]
+                  for status in pipeline.statuses]
     deals = {deal.id: deal for deal in load(kind, [i for ids in column_ids for i in ids], BOARD_RELATIONS)}
     return [
         BoardColumn(status, [deals[i] for i in ids], *totals.get(status.id, (0, 0)))
@@ -60,7 +59,7 @@ def board_column(pipeline, status_id, filters=ListFilters(), page=1, per_page=PE
         raise ValidationError({"status": _l("This status is not in the pipeline %(name)s.", name=pipeline.name)})
     kind = KINDS["leads"]
     conditions = _conditions(pipeline, filters)
-    ids = page_ids(kind, [*conditions, Deal.status_id == status.id], filters.order, page, per_page)
+    ids = _column_ids(pipeline, status, conditions, filters, page, per_page)
     count, total = _totals([*conditions, Deal.status_id == status.id]).get(status.id, (0, 0))
     return BoardColumn(status, load(kind, ids[:per_page], BOARD_RELATIONS), count, total), len(ids) > per_page
 
@@ -126,6 +125,12 @@ def _conditions(pipeline, filters):
     """The board's filters within the pipeline; the columns, not a status filter, pick statuses."""
     return where_clauses(KINDS["leads"], replace(filters, pipelines=(pipeline.id,), stages=(), statuses=()),
                          ordered=True)
+
+
+def _column_ids(pipeline, status, conditions, filters, page, per_page):
+    """The ids of one page of a column plus one more (lists.page_ids), in the board's order."""
+    column = replace(filters, pipelines=(pipeline.id,), statuses=(status.id,), stages=())  # one stage to read
+    return page_ids(KINDS["leads"], [*conditions, Deal.status_id == status.id], filters.order, page, per_page, column)
 
 
 def _totals(conditions):
