@@ -130,8 +130,11 @@ def _record(entity, record_id, errors):
     if entity not in KINDS:
         errors["entity"] = _l("Choose the kind of record: deal, contact, company or customer.")
         return None, None
+    if record_id is None or str(record_id).strip() == "":
+        errors["record_id"] = _l("Enter the number of the record the task is about.")
+        return None, None
     try:
-        record_id = record_id if isinstance(record_id, int) else parse_id(str(record_id or "").strip())
+        record_id = record_id if isinstance(record_id, int) else parse_id(str(record_id).strip())
     except InvalidValue:
         record_id = None
     if not is_id(record_id) or db.session.get(KINDS[entity].model, record_id) is None:
