@@ -1,12 +1,15 @@
 """The home page (SPEC §9): signing in lands there; it shows the user's own use and the open deals per stage,
 names no record and counts nothing."""
 import re
+from datetime import datetime
 
 import pytest
 from sqlalchemy import text
 
 from monitor.db import db
+from monitor.models import User
 from monitor.models.crm import LOST_STATUS_ID, WON_STATUS_ID
+from monitor.services import tasks
 from tests.conftest import PASSWORD, recorded_statements, sign_in
 from tests.fixtures_activity import charge, is_active
 
@@ -155,3 +158,42 @@ def test_home_fits_a_phone_screen_in_chromium(browser, app, live_server, user, c
     page.wait_for_url(f"{live_server}/")
     assert page.locator("#home-deals").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def add_task(app, text, due_at, responsible, entity=None, record_id=None, done=False):
+    """A task made through the tasks service (due_at: naive UTC)."""
+    with app.app_context():
+        person = db.session.get(User, responsible)
+        task = tasks.create_task({"text": text, "due_at": due_at, "responsible": responsible, "entity": entity,
+                                  "record_id": record_id}, person, "UTC")
+        if done:
+            tasks.complete_task(task.id, person)
+
+
+def test_home_counts_the_users_open_and_overdue_tasks_links_them_and_names_no_record(
+        app, client, signed_in, make_user, crm_builder, clock, set_limits):
+    deal = crm_builder.deal("Secret merger")
+    clock.set(datetime(2026, 11, 27, 10, 30))
+    other = make_user("Other One")
+    add_task(app, "Call about the merger", datetime(2026, 11, 26, 9), signed_in, "leads", deal)
+    add_task(app, "Overdue by a minute", datetime(2026, 11, 27, 10, 29), signed_in)
+    add_task(app, "Next week", datetime(2026, 12, 4, 9), signed_in)
+    add_task(app, "Done long ago", datetime(2026, 11, 1, 9), signed_in, done=True)
+    add_task(app, "Someone else's", datetime(2026, 11, 1, 9), other)
+    set_limits(card_limit=5, list_limit=5)
+    before = monitoring_rows(app)
+    page = home(client)
+    assert monitoring_rows(app) == before
+    assert 'data-open="3" data-overdue="2"' in page
+    assert '<a href="/tasks">3 open tasks</a>' in page
+    assert re.search(r'<a class="home-overdue" href="/tasks\?due=overdue"><strong>2 of them overdue</strong></a>', page)
+    for words in ("Secret merger", "Call about the merger", "Overdue by a minute", "Someone else"):
+        assert words not in page
+    assert not re.search(r'href="/(leads|contacts|companies|customers)/\d+"', page)
+
+
+def test_home_says_when_no_task_is_overdue(app, client, signed_in):
+    add_task(app, "Tomorrow", datetime(2026, 11, 28, 9), signed_in)
+    page = home(client)
+    assert 'data-open="1" data-overdue="0"' in page
+    assert '<a href="/tasks">1 open task</a>, <a href="/tasks?due=overdue">none overdue</a>' in page
