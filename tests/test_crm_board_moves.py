@@ -5,6 +5,7 @@ from datetime import datetime
 
 import pytest
 
+from monitor.services import feed
 from tests.conftest import csrf_token_of, sign_in
 from tests.test_crm_board import board_columns
 
@@ -263,3 +264,14 @@ def test_show_more_continues_the_boards_order(client, signed_in, crm_builder, st
     second = show_more_link(board)
     assert second == f"/leads/pipeline/{main}?{order}&status={statuses[1]}&page=2"
     assert dict(board_columns(client.get(second).get_data(as_text=True)))[statuses[1]] == expected[50:]
+
+
+def test_a_move_leaves_one_status_line_in_the_cards_feed_by_the_mover(app, client, signed_in, crm_builder, stages):
+    main, statuses, _partners, _other = stages
+    deal = crm_builder.deal("Supply", pipeline=main, status=statuses[0])
+    assert client.post(f"/leads/{deal}/status", data={"status_id": "abc"}).status_code == 400
+    assert client.post(f"/leads/{deal}/status", data={"status_id": str(statuses[1])}, headers=JSON).status_code == 200
+    with app.app_context():
+        lines, _more = feed.entries("leads", deal, kinds=("status",))
+        assert [line.author_id for line in lines] == [signed_in]  # one line: the refused move wrote none
+        assert "First contact" in lines[0].old_value and "Negotiation" in lines[0].new_value
