@@ -11,7 +11,7 @@ from typing import Optional
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from monitor.clock import utcnow
@@ -274,6 +274,22 @@ def count_tasks(filters, zone, now=None):
     return db.session.scalar(select(func.count()).select_from(Task).where(*_conditions(filters, zone, now)))
 
 
+def record_tasks(entity, record_id, open_shown=PER_PAGE, done_shown=5):
+    """One record's tasks in one query: (open ones soonest due first, whether more are open, the latest done)."""
+    about = (Task.entity == entity, Task.record_id == record_id)
+    open_ids = (select(Task.id).where(*about, Task.is_done.is_(False))
+                .order_by(Task.due_at, Task.id).limit(open_shown + 1))
+    done_ids = (select(Task.id).where(*about, Task.is_done.is_(True))
+                .order_by(Task.done_at.desc(), Task.id.desc()).limit(done_shown))
+    rows = db.session.scalars(
+        select(Task).where(or_(Task.id.in_(open_ids), Task.id.in_(done_ids)))
+        .options(joinedload(Task.responsible_user))
+    ).all()
+    open_tasks = sorted((task for task in rows if not task.is_done), key=lambda task: (task.due_at, task.id))
+    done = sorted((task for task in rows if task.is_done), key=lambda task: (task.done_at, task.id), reverse=True)
+    return open_tasks[:open_shown], len(open_tasks) > open_shown, done
+
+
 def named_records(tasks):
     """The records the tasks are about, loaded with one query per kind: {(entity, id): record}."""
     wanted = {}
@@ -300,5 +316,5 @@ def delete_for(session, entity, record_ids):
 __all__ = [
     "DUE_WINDOWS", "PER_PAGE", "TaskFilters", "add_task", "change_task", "check_task", "complete_task",
     "count_tasks", "create_task", "delete_for", "due_bounds", "get_task", "is_overdue", "list_tasks",
-    "named_records", "parse_due", "update_task",
+    "named_records", "parse_due", "record_tasks", "update_task",
 ]

@@ -5,7 +5,7 @@ count nothing and an empty page charges nothing. A card's tasks name only that c
 the card view, no charge of their own. Home shows numbers only. Anyone signed in may complete any task,
 as in a team's shared CRM (the record's feed says who did); rights per entity will narrow it.
 """
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -112,12 +112,11 @@ def default_due(zone):
 
 @dataclass(frozen=True)
 class CardTasks:
-    """What a card's tasks panel shows: open tasks (soonest first), the latest done ones, the add form's users."""
+    """What a card's tasks panel shows: open tasks (soonest first), whether more are open, the latest done ones."""
 
     open: list
     more_open: bool
     done: list
-    users: list
     default_due: str
     max_text: int = MAX_TASK_TEXT
 
@@ -126,10 +125,8 @@ class CardTasks:
 def record_tasks(entity, record_id):
     """A card's tasks, for templates/crm/_card_tasks.html (no charge: they name only the card's record)."""
     zone = account_timezone()
-    filters = tasks.TaskFilters(done=False, entity=entity, record_id=record_id)
-    open_tasks, more_open = tasks.list_tasks(filters, zone)
-    done_tasks, _more = tasks.list_tasks(replace(filters, done=True), zone, per_page=CARD_DONE_SHOWN)
-    return CardTasks(open_tasks, more_open, done_tasks, users.list_users("active"), default_due(zone))
+    open_tasks, more_open, done_tasks = tasks.record_tasks(entity, record_id, done_shown=CARD_DONE_SHOWN)
+    return CardTasks(open_tasks, more_open, done_tasks, default_due(zone))
 
 
 @bp.app_template_global()
