@@ -11,4 +11,4 @@ bp.record_once(routing.register_converters)  # before the views add rules that u
 # Requests carry a bearer token, never a cookie: there is nothing for a cross-site form to ride on.
 csrf.exempt(bp)
 
-from monitor.api import access, entities, views  # noqa: E402,F401
+from monitor.api import access, entities, notes, tasks, views  # noqa: E402,F401

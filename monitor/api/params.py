@@ -180,9 +180,25 @@ def list_filters(entity, args):
     count against the user's limit) far more records than the client asked for.
     """
     supported = {**FILTERS, **LEAD_FILTERS} if entity == "leads" else FILTERS
+    return records.ListFilters(q=args.get("query", "").strip(), order=order(args), **filter_values(args, supported))
+
+
+def filter_values(args, supported):
+    """Every `filter[field]` parsed by `supported[field](node, path)` (each gives a dict), merged.
+
+    A filter not in `supported` is a 400 (see list_filters for why).
+    """
     values = {}
     for field, node in bracket_tree(args, "filter").items():
         if field not in supported:
             raise ApiValidationError.one(f"filter[{field}]", "This filter is not supported", code="NotSupportedChoice")
         values.update(supported[field](node, f"filter[{field}]"))
-    return records.ListFilters(q=args.get("query", "").strip(), order=order(args), **values)
+    return values
+
+
+def one_value(node, path):
+    """A parameter that takes a single value (in any encoding): that value; a 400 for several."""
+    values = values_of(node, path)
+    if len(values) != 1:
+        raise ApiValidationError.one(path, "Give one value", code="InvalidType")
+    return values[0]

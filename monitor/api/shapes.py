@@ -193,3 +193,46 @@ def relations(embed):
 def record(entity, item, embed=frozenset()):
     """Any CRM record in its entity's shape."""
     return RECORD_SHAPES[entity](item, embed)
+
+
+# -- Notes and tasks ---------------------------------------------------------------------------
+
+NOTE_TYPE = "common"  # the one amoCRM note type Tally keeps: plain text
+# amoCRM's built-in task types: 1 a follow-up ("Связаться"), 2 a meeting. Tally keeps no types:
+# it takes either and answers 1.
+TASK_TYPE = 1
+
+
+def note_path(entity, record_id, note_id):
+    """Where one note is read (GET /{entity}/{id}/notes/{note_id})."""
+    return f"{API}/{entity}/{record_id}/notes/{note_id}"
+
+
+def note(entity, entry):
+    """A feed's note as an amoCRM note; the author is its creator and responsible user (0 when deleted)."""
+    author = entry.author_id or 0
+    return {
+        "id": entry.id, "entity_id": entry.record_id, "created_by": author, "updated_by": author,
+        "created_at": unix(entry.created_at), "updated_at": unix(entry.updated_at),
+        "responsible_user_id": author, "group_id": 0, "note_type": NOTE_TYPE, "params": {"text": entry.text},
+        "account_id": ACCOUNT_ID, "_links": self_links(note_path(entity, entry.record_id, entry.id)),
+    }
+
+
+def note_ref(entity, entry, request_id):
+    """A note just added, as POST /{entity}/notes answers it: ids and link only."""
+    return {"id": entry.id, "entity_id": entry.record_id, "request_id": request_id,
+            "_links": self_links(note_path(entity, entry.record_id, entry.id))}
+
+
+def task(record):
+    """A task as an amoCRM task: no record is entity_id and entity_type null; no result is [] (as amoCRM's)."""
+    return {
+        "id": record.id, "created_by": record.author_id or 0, "updated_by": 0,
+        "created_at": unix(record.created_at), "updated_at": unix(record.updated_at),
+        "responsible_user_id": record.responsible_user_id, "group_id": 0,
+        "entity_id": record.record_id, "entity_type": record.entity, "duration": 0,
+        "is_completed": record.is_done, "task_type_id": TASK_TYPE, "text": record.text, "result": [],
+        "complete_till": unix(record.due_at), "account_id": ACCOUNT_ID,
+        "_links": self_links(f"{API}/tasks/{record.id}"),
+    }

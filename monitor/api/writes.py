@@ -122,51 +122,67 @@ def request_id(item, position):
     return str(own) if isinstance(own, (str, int)) and not isinstance(own, bool) else str(position)
 
 
-def service_errors(invalid):
-    """A records ValidationError as [(code, path, detail)]."""
-    return [("InvalidValue", ERROR_PATHS.get(field, field), str(message)) for field, message in invalid.errors.items()]
+def service_errors(invalid, paths=ERROR_PATHS):
+    """A service's ValidationError as [(code, path, detail)], its fields named by `paths` (service -> API)."""
+    return [("InvalidValue", paths.get(field, field), str(message)) for field, message in invalid.errors.items()]
+
+
+def validation_error(problems):
+    """The 400 listing every bad item of a batch: problems are [(request_id, [(code, path, detail)])]."""
+    return ApiValidationError([
+        {"request_id": rid, "errors": [{"code": code, "path": path, "detail": detail}
+                                       for code, path, detail in errors]}
+        for rid, errors in problems
+    ])
+
+
+def check_items(items, check, paths=ERROR_PATHS):
+    """`check(item)` for every item of a batch: [(request_id, result)], or the 400 listing every bad item.
+
+    `check` raises ItemErrors, or a service's ValidationError whose fields `paths` names.
+    """
+    checked, problems = [], []
+    for position, item in enumerate(items):
+        try:
+            result = check(item)
+        except ItemErrors as invalid:
+            problems.append((request_id(item, position), invalid.errors))
+        except ValidationError as invalid:
+            problems.append((request_id(item, position), service_errors(invalid, paths)))
+        else:
+            checked.append((request_id(item, position), result))
+    if problems:
+        raise validation_error(problems)
+    return checked
 
 
 def check_batch(items, find_record=None):
     """Every item's field values (and record, for updates), or ApiValidationError listing every bad item."""
-    checked, problems = [], []
-    for position, item in enumerate(items):
-        try:
-            record = find_record(item) if find_record else None
-            data = lead_data(item)
-            records.check_record("leads", data, record)
-        except ItemErrors as invalid:
-            problems.append((request_id(item, position), invalid.errors))
-        except ValidationError as invalid:
-            problems.append((request_id(item, position), service_errors(invalid)))
-        else:
-            checked.append((request_id(item, position), record, data))
-    if problems:
-        raise ApiValidationError([
-            {"request_id": rid, "errors": [{"code": code, "path": path, "detail": detail}
-                                           for code, path, detail in errors]}
-            for rid, errors in problems
-        ])
-    return checked
+
+    def check(item):
+        record = find_record(item) if find_record else None
+        data = lead_data(item)
+        records.check_record("leads", data, record)
+        return record, data
+
+    return [(rid, record, data) for rid, (record, data) in check_items(items, check)]
 
 
-def save_batch(checked, save):
+def save_batch(checked, save, paths=ERROR_PATHS, missing="There is no lead with this id"):
     """Run `save()` over a batch check_batch passed; what changed meanwhile is a 400 too, and saves nothing.
 
     Between the check and the save another request may have deleted a linked record or the
     lead itself; the save runs in one transaction, so then none of the batch is saved.
+    `checked`: (request_id, record or None, data) triples; `missing`: the detail when a record is gone.
     """
-    request_ids = {lead.id: rid for rid, lead, _data in checked if lead is not None}
+    request_ids = {record.id: rid for rid, record, _data in checked if record is not None}
     try:
         return save()
     except ValidationError as invalid:
-        rid = checked[invalid.position or 0][0]
-        raise ApiValidationError([{"request_id": rid, "errors": [
-            {"code": code, "path": path, "detail": detail} for code, path, detail in service_errors(invalid)
-        ]}]) from None
-    except NotFound as missing:
-        raise ApiValidationError.one("id", "There is no lead with this id", code="NotFound",
-                                     request_id=request_ids.get(missing.args[0], "0")) from None
+        raise validation_error([(checked[invalid.position or 0][0], service_errors(invalid, paths))]) from None
+    except NotFound as gone:
+        raise ApiValidationError.one("id", missing, code="NotFound",
+                                     request_id=request_ids.get(gone.args[0], "0")) from None
 
 
 def existing_lead(item):
