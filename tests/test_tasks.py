@@ -5,12 +5,13 @@ import re
 from datetime import datetime
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from monitor.db import db
 from monitor.models import FeedEntry, Task, User
 from monitor.services import tasks
-from tests.conftest import csrf_token_of, sign_in
+from tests.conftest import PASSWORD, csrf_token_of, sign_in, sign_in_browser
 from tests.fixtures_activity import counted, is_active
 
 NOW = datetime(2026, 11, 27, 10, 30)  # the frozen clock's moment (UTC)
@@ -371,3 +372,45 @@ def test_deleting_a_record_deletes_its_tasks(app, client, signed_in, crm_builder
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Task)) == 0
     assert texts(client) == []
+
+
+def test_a_card_with_more_open_tasks_than_it_shows_says_so(app, client, signed_in, crm_builder, clock):
+    deal = crm_builder.deal("Busy deal")
+    clock.set(NOW)
+    for number in range(51):
+        add_task(app, f"Step {number:02}", datetime(2026, 12, 1, 0, number), signed_in, "leads", deal)
+    for number in range(7):
+        add_task(app, f"Closed {number}", datetime(2026, 11, 1), signed_in, "leads", deal, done=True)
+    panel = re.search(r'<section class="panel card-tasks".*?</section>',
+                      client.get(f"/leads/{deal}").get_data(as_text=True), re.S).group(0)
+    assert "Step 49" in panel and "Step 50" not in panel and "The 50 due soonest are shown." in panel
+    assert '<span class="count-badge">50+</span>' in panel
+    assert panel.count('<li class="task done"') == 5
+
+
+@pytest.mark.browser
+def test_a_user_adds_a_task_on_a_card_finds_it_overdue_from_home_and_marks_it_done_in_chromium(
+        browser, live_server, user, crm_builder, clock):
+    deal = crm_builder.deal("Harbour crane")
+    clock.set(NOW)
+    page = browser.new_page()
+    sign_in_browser(page, live_server, "ulla@example.com", PASSWORD)
+    page.goto(f"{live_server}/leads/{deal}")
+    page.fill("#card-task-text", "Call the harbour master")
+    page.fill("#card-task-due", "2026-11-27 09:00")
+    page.click(".card-task-form button[type=submit]")
+    expect(page).to_have_url(f"{live_server}/leads/{deal}")
+    expect(page.locator(".flash-success")).to_have_text("The task has been added.")
+    expect(page.locator(".card-tasks li.task.overdue")).to_contain_text("Overdue")
+    page.click("nav.sidebar >> text=Tally")
+    page.click("#home-tasks >> text=1 of them overdue")
+    expect(page).to_have_url(f"{live_server}/tasks?due=overdue")
+    row = page.locator("table.tasks-list tr.task.overdue")
+    expect(row).to_contain_text("Call the harbour master")
+    expect(row.locator("a")).to_have_attribute("href", f"/leads/{deal}")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    row.locator("button.task-done").click()
+    expect(page).to_have_url(f"{live_server}/tasks?due=overdue")
+    expect(page.locator(".flash-success")).to_contain_text("Call the harbour master")
+    expect(page.locator("table.tasks-list tr.task")).to_have_count(0)

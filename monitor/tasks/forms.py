@@ -21,14 +21,14 @@ from monitor.services.users import get_user
 PARAMETERS = ("responsible", "due", "done", "page")
 DONE_VALUES = {"0": False, "1": True}
 EVERYBODY = "all"  # responsible=all: every user's tasks
+DUE_HINT = _l("YYYY-MM-DD, or YYYY-MM-DD HH:MM; a date alone means by the end of that day")
 
 
 class TaskForm(FlaskForm):
     """A new task: what, by when, who; optionally about one record (`entity` + `record_id`)."""
 
     text = TextAreaField(_l("Task"), render_kw={"rows": 3, "maxlength": MAX_TASK_TEXT})
-    due_at = StringField(_l("Due"), description=_l("YYYY-MM-DD, or YYYY-MM-DD HH:MM; a date alone means by the "
-                                                  "end of that day"),
+    due_at = StringField(_l("Due"), description=DUE_HINT,
                          render_kw={"placeholder": "YYYY-MM-DD HH:MM", "autocomplete": "off"})
     responsible = SelectField(_l("Responsible"), validate_choice=False)
     entity = SelectField(_l("About"), validate_choice=False)
