@@ -43,6 +43,13 @@ def pages(database):
         ("plain page (profile, no records)", "/profile"),
         ("deals list, page 1", "/leads"),
         ("deals list, page 1,000", "/leads?page=1000"),
+        # Sorted pages (SPEC §10), each read from an index: within 2x the newest-first page 1.
+        ("deals sorted by name A to Z (`sort=name&dir=asc`)", "/leads?sort=name&dir=asc"),
+        ("deals sorted by price, largest first (`sort=price&dir=desc`)", "/leads?sort=price&dir=desc"),
+        ("deals sorted by status, stage order (`sort=status`)", "/leads?sort=status"),
+        ("deals sorted by status, page 1,000", "/leads?sort=status&page=1000"),
+        ("deals sorted by last change (`sort=updated`)", "/leads?sort=updated"),
+        ("customers sorted by next purchase date (`sort=next_date`)", "/customers?sort=next_date"),
         ("deals search by word (`q=supply`)", "/leads?q=supply"),
         ("deals search by one letter (`q=a`)", "/leads?q=a"),
         ("deals search by two letters (`q=su`)", "/leads?q=su"),
