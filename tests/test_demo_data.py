@@ -10,7 +10,7 @@ from monitor.db import db
 from monitor.models import Deal, FeedEntry, Pipeline, Tag, Task, User
 from monitor.services import demo, feed, pipelines, tasks
 from monitor.services.records.kinds import KINDS
-from tests.conftest import make_config, sign_in
+from tests.conftest import both_backends, make_config, sign_in
 
 DEALS = 60
 RUSSIAN_MAIN = ("Воронка продаж", ["Первичный контакт", "Переговоры", "Принимают решение", "Согласование договора",
@@ -48,6 +48,7 @@ def deal_facts(app):
             Deal.created_at, Deal.closed_at).order_by(Deal.id)).all()
 
 
+@both_backends
 def test_russian_demo_names_pipelines_statuses_tags_and_users_in_russian(app, russian_demo):
     assert pipelines_by_name(app) == [
         RUSSIAN_MAIN, ("Партнёры", ["Заявка", "Подключение", "Пробный период", "Успешно реализовано",
