@@ -5,7 +5,7 @@ refused value comes back exactly as the user entered it.
 """
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 
 from monitor.crm.display import status_name
 from monitor.services import pipelines, users
@@ -112,3 +112,11 @@ def record_form(entity, record=None, responsible_id=None):
             for pipeline in every
         }
     return form
+
+
+class NoteForm(FlaskForm):
+    """A note for a card's feed. The feed service trims and checks the text; no `maxlength`, which would
+    cut a pasted note short without a word."""
+
+    # Its own id: the card holds other forms (the record's, a task's) that may have a "text" too.
+    text = TextAreaField(_l("Note"), id="note-text", render_kw={"rows": 3})

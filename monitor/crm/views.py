@@ -16,7 +16,8 @@ from werkzeug.datastructures import MultiDict
 from monitor import activity
 from monitor.crm import bp, entities, export, filters, forms
 from monitor.forms import show_errors
-from monitor.services import pipelines, presets, records, users
+from monitor.inputs import InvalidValue, parse_page
+from monitor.services import feed, pipelines, presets, records, users
 from monitor.services.errors import ValidationError
 
 
@@ -77,16 +78,32 @@ def record_new(entity_name):
 
 @bp.route("/<kind:entity_name>/<id:record_id>", methods=["GET", "POST"])
 def record_card(entity_name, record_id):
-    """A record's card: every field, its linked records; saving edits it."""
+    """A record's card: every field, its linked records and its feed; saving edits it."""
     entity = entities.get(entity_name)
     record = records.get_record(entity.name, record_id)
     form = forms.record_form(entity, record)
     if form.validate_on_submit() and _save(entity, form, record) is not None:
         flash(_("%(what)s \u201c%(name)s\u201d has been saved.", what=entity.one, name=record.name), "success")
         return redirect(url_for("crm.record_card", entity_name=entity.name, record_id=record.id))
+    return show_card(entity, record, form=form)
+
+
+def show_card(entity, record, form=None, note_form=None, status=200):
+    """Charge one card view, then render the card with the page of its feed `?feed_page=` asks for.
+
+    The feed is part of the card view: it charges nothing more. A bad feed_page is a 400, charged nothing.
+    """
+    try:
+        feed_page = parse_page(request.args.get("feed_page", ""))
+    except InvalidValue:
+        abort(400, description=_("The feed's page (feed_page) is a whole number from 1."))
     charge_card(entity, record)
-    return render_template("crm/card.html", entity=entity, form=form, record=record,
-                           related=entity.related_panels(record))
+    page = render_template(
+        "crm/card.html", entity=entity, record=record, form=form or forms.record_form(entity, record),
+        related=entity.related_panels(record), feed=feed.card_feed(entity.name, record.id, feed_page),
+        note_form=note_form or forms.NoteForm(formdata=None),
+    )
+    return page, status
 
 
 def _save(entity, form, record=None):

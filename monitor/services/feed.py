@@ -5,16 +5,20 @@ session), so a change and its feed line are saved together or not at all. A note
 one entry written on its own (`add_note`). A record's entries go when the record goes
 (`delete_for`). Nothing here charges the activity monitor: the feed is part of the card view.
 """
+from dataclasses import dataclass
+from datetime import date
+from typing import Optional
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
 
 from monitor.db import db
-from monitor.inputs import without_control_characters
+from monitor.inputs import is_digits, without_control_characters
 from monitor.models import FeedEntry
 from monitor.models.work import FEED_KINDS, MAX_FEED_VALUE, MAX_NOTE
-from monitor.services.errors import ValidationError
-from monitor.services.records.kinds import kind_of
+from monitor.services.errors import NotFound, ValidationError
+from monitor.services.records.kinds import KINDS, kind_of
 
 FEED_PAGE = 20
 
@@ -30,10 +34,13 @@ def parse_note(text):
 
 
 def add_note(entity, record_id, text, author):
-    """Add a note to a record's feed in its own transaction; returns the FeedEntry. ValidationError on bad text."""
-    kind_of(entity)
+    """Add a note to a record's feed in its own transaction; returns the FeedEntry. ValidationError on bad text;
+    NotFound when the record is gone (a note kept for it could show on a later record given its id)."""
+    model = kind_of(entity).model
     text = parse_note(text)
     with db.immediate() as session:
+        if session.scalar(select(model.id).where(model.id == record_id)) is None:
+            raise NotFound(record_id)
         return add_entry(session, entity, record_id, "note", author, text=text)
 
 
@@ -94,3 +101,100 @@ KIND_LABELS = {
     "unlinked": _l("Unlinked"),
     "task_done": _l("Task done"),
 }
+
+# How the fields a "field" entry names read on the card (the card form's labels), and how their values read:
+# amounts as money, dates as dates, the rest as kept.
+FIELD_LABELS = {
+    "name": _l("Name"),
+    "price": _l("Price"),
+    "next_price": _l("Next purchase"),
+    "next_date": _l("Next purchase date"),
+    "phone": _l("Phone"),
+    "email": _l("E-mail"),
+    "position": _l("Position"),
+    "web": _l("Website"),
+    "address": _l("Address"),
+    "responsible": _l("Responsible"),
+    "tags": _l("Tags"),
+    "status": _l("Status"),
+}
+VALUE_FORMATS = {"price": "money", "next_price": "money", "next_date": "date"}
+# The kind of record a "linked"/"unlinked" entry names.
+LINKED_LABELS = {"leads": _l("Deal"), "contacts": _l("Contact"), "companies": _l("Company"),
+                 "customers": _l("Customer")}
+
+
+@dataclass
+class FeedItem:
+    """One feed entry as the card shows it.
+
+    old, new     "field"/"status": the values, amounts as int and dates as date where `value_format` says so
+    linked_exists  "linked"/"unlinked": whether the linked record is still there (then its name is a link)
+    """
+
+    entry: FeedEntry
+    label: object
+    field_label: Optional[object] = None
+    value_format: Optional[str] = None
+    old: object = None
+    new: object = None
+    linked_label: Optional[object] = None
+    linked_exists: bool = False
+
+
+@dataclass
+class FeedPage:
+    """A page of a card's feed: its items, newest first, the page number and whether older ones follow."""
+
+    items: list
+    page: int
+    has_more: bool
+
+
+def card_feed(entity, record_id, page=1):
+    """The page of a record's feed its card shows: the one place the card's feed is read and shaped.
+
+    What a viewer may see of other records is decided here (a linked record's name, its link),
+    so a rule about which records a user may view filters these items in this one function.
+    """
+    rows, has_more = entries(entity, record_id, page)
+    existing = _existing_links(rows)
+    return FeedPage([_item(row, existing) for row in rows], page, has_more)
+
+
+def _item(row, existing):
+    item = FeedItem(row, KIND_LABELS[row.kind])
+    if row.kind in ("field", "status"):
+        item.field_label = FIELD_LABELS.get(row.field, row.field)
+        item.value_format = VALUE_FORMATS.get(row.field)
+        item.old, item.new = (_typed(item.value_format, value) for value in (row.old_value, row.new_value))
+    elif row.kind in ("linked", "unlinked"):
+        item.linked_label = LINKED_LABELS.get(row.field, row.field)
+        item.linked_exists = (row.field, row.linked_id) in existing
+    return item
+
+
+def _typed(value_format, value):
+    """A kept value as its field's type, for the card to format in the reader's language; text when it is not one."""
+    try:
+        if value_format == "money" and is_digits(value):
+            return int(value)
+        if value_format == "date" and value is not None:
+            return date.fromisoformat(value)
+    except ValueError:
+        pass
+    return value
+
+
+def _existing_links(rows):
+    """{(kind, id)} of the records the linked/unlinked entries name that are still there: one query a kind named."""
+    wanted = {}
+    for row in rows:
+        if row.kind in ("linked", "unlinked") and row.field in KINDS and row.linked_id is not None:
+            wanted.setdefault(row.field, set()).add(row.linked_id)
+    existing = set()
+    for linked_entity, ids in wanted.items():
+        model = KINDS[linked_entity].model
+        found = db.session.scalars(select(model.id).where(model.id.in_(ids)))
+        existing.update((linked_entity, record_id) for record_id in found)
+    return existing

@@ -1,4 +1,9 @@
-"""Saving and deleting records: each use case one write transaction, every value validated first."""
+"""Saving and deleting records: each use case one write transaction, every value validated first.
+
+Every create and update writes its feed entries (records.changes) in that same transaction,
+authored by the acting user (None: no author), so the web forms, the API and the bulk actions
+all leave the same trace, and a save refused by validation leaves none.
+"""
 from sqlalchemy import inspect
 from sqlalchemy.exc import InvalidRequestError
 
@@ -6,6 +11,7 @@ from monitor.clock import utcnow
 from monitor.db import db
 from monitor.services import feed, tags, tasks
 from monitor.services.errors import NotFound, ValidationError
+from monitor.services.records import changes
 from monitor.services.records.conditions import CLOSED_STATUSES
 from monitor.services.records.kinds import kind_of
 from monitor.services.records.values import validated
@@ -74,6 +80,7 @@ def _create(session, kind, data, acting_user):
     with session.no_autoflush:  # the record is complete only once every value is applied
         _apply(record, values)
     session.flush()
+    changes.write_created(session, kind.name, record, values, acting_user)
     return record
 
 
@@ -86,10 +93,13 @@ def update_record(entity, record, data, acting_user=None):
 
 
 def update_records(entity, batch, acting_user=None):
-    """Save each `(record, data)` of `batch` as update_record does, all in one transaction."""
+    """Save each `(record, data)` of `batch` as update_record does, all in one transaction.
+
+    `acting_user` is the author of the feed entries the changes write (None: no author).
+    """
     kind = kind_of(entity)
     with db.immediate() as session:
-        return _each(batch, lambda item: _update(session, kind, *item))
+        return _each(batch, lambda item: _update(session, kind, *item, acting_user))
 
 
 def _each(batch, save):
@@ -103,12 +113,15 @@ def _each(batch, save):
     return saved
 
 
-def _update(session, kind, record, data):
+def _update(session, kind, record, data, acting_user):
     _reload(session, record)  # as it is now, under the write lock: its links may have changed
-    values = _with_tags(kind, validated(kind, record, data))
+    values = validated(kind, record, data)
+    before = changes.snapshot(session, record, values)
+    values = _with_tags(kind, values)
     _apply(record, values)
     record.updated_at = utcnow()  # tags and links change no column of the record itself
     session.flush()
+    changes.write_changes(session, kind.name, record, before, acting_user)
     return record
 
 
