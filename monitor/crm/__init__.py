@@ -14,4 +14,4 @@ def require_login():
     """Every CRM page is for signed-in users only."""
 
 
-from monitor.crm import board, display, notes, views  # noqa: E402,F401  (template filters, routes)
+from monitor.crm import board, bulk, display, notes, views  # noqa: E402,F401  (template filters, routes)

@@ -10,7 +10,9 @@ lists       list pages, counts, the combined list, one record and what links to 
 board       the pipeline board
 values      each field's parser and validation
 writes      create, update and delete, one transaction each
+bulk        bulk actions on ticked records (plan, then apply), all or nothing
 """
+from monitor.services.records import bulk
 from monitor.services.records.board import BoardColumn, board
 from monitor.services.records.conditions import STATES, search_ids
 from monitor.services.records.kinds import COMBINED, COMBINED_KINDS, ENTITY_OF_MODEL, KINDS, LISTS, Kind, kind_of
@@ -50,4 +52,5 @@ __all__ = [
     "check_record", "create_record", "create_records", "delete_record", "delete_records", "newly_linked",
     "update_record",
     "update_records",
+    "bulk",
 ]
