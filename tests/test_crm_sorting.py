@@ -348,3 +348,17 @@ def test_a_sorted_whole_list_is_counted_exactly(client, signed_in, crm_builder, 
     crm_builder.many("contacts", 3)
     assert "3 records found" in client.get("/contacts?sort=name&dir=desc").get_data(as_text=True)
     assert "More than 2 records found" in client.get("/contacts?created_from=2020-01-01").get_data(as_text=True)
+
+
+def test_searching_or_filtering_a_sorted_list_keeps_its_sort(client, signed_in, crm_builder):
+    """The filter panel's form carries the sort, so a search typed on a sorted list stays sorted."""
+    for name in ("Bravo deal", "Alpha deal", "Charlie deal"):
+        crm_builder.deal(name)
+    page = client.get("/leads?sort=name&dir=asc").get_data(as_text=True)
+    form = page.split('class="filter-form"', 1)[1].split("</form>", 1)[0]
+    fields = dict(re.findall(r'<input type="hidden" name="(sort|dir)" value="([^"]*)"', form))
+    assert fields == {"sort": "name", "dir": "asc"}
+    response = client.get("/leads", query_string={"q": "deal", **fields})
+    assert [name for _kind, _id, name in re.findall(
+        r'<td class="col-link"><a href="/(leads)/(\d+)">([^<]*)</a>', response.get_data(as_text=True))] == [
+        "Alpha deal", "Bravo deal", "Charlie deal"]
