@@ -338,3 +338,11 @@ def test_the_closed_statuses_are_offered_once_for_every_pipeline(client, signed_
     assert status_select.count(f'value="{WON_STATUS_ID}"') == 1
     assert status_select.count(f'value="{LOST_STATUS_ID}"') == 1
     assert status_select.count("<optgroup") == 3  # two pipelines and the closed statuses
+
+
+@pytest.mark.parametrize("answer, deletes", [("1", True), ("true", True), ("on", True), ("no", False), ("", False)])
+def test_a_delete_is_confirmed_by_yes_1_true_or_on_and_nothing_else(client, signed_in, crm_builder, answer, deletes):
+    ids = crm_builder.many("leads", 2, prefix="Confirm me")
+    response = bulk(client, "leads", ids, "delete", confirm=answer)
+    assert response.status_code == (302 if deletes else 200)
+    assert all((crm_builder.get("leads", record_id) is None) == deletes for record_id in ids)

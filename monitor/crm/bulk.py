@@ -1,7 +1,7 @@
 """Bulk actions from a list page (SPEC §10): `POST /<entity>/bulk` with `ids` (repeatable), `action`, `value`.
 
 All or nothing (services.records.bulk). A delete first answers a confirmation page that says how
-many records and names none; only its `confirm=yes` deletes. Nothing here shows a record, so
+many records and names none; only a `confirm` (`yes`, or `1`/`true`/`on`) deletes. Nothing here shows a record, so
 nothing is charged. Bad input is a 400 page saying why, with the way back to the list; success
 goes back to the list page the records were ticked on (`next`, a local path only) with a flash.
 The form is CSRF-protected like every form (a missing token is the app's 400).
@@ -17,6 +17,8 @@ from monitor.services.errors import ValidationError
 from monitor.services.records import bulk as bulk_actions
 
 MAX_NEXT = 2000  # longer is no list's address: ignored
+# What a confirmation may send: the page's own button sends "yes"; a checkbox or a script "1", "true" or "on".
+CONFIRMED = ("yes", "1", "true", "on")
 
 # What a list says it did, and asks before a delete: entity -> phrase -> count -> text.
 PHRASES = {
@@ -58,7 +60,7 @@ def record_bulk(entity_name):
     try:
         bulk = bulk_actions.plan(entity.name, form.getlist("ids"), form.get("action", ""), form.getlist("value"),
                                  acting_user())
-        if bulk.action == "delete" and form.get("confirm") != "yes":
+        if bulk.action == "delete" and form.get("confirm", "").strip().lower() not in CONFIRMED:
             question = PHRASES[entity.name]["confirm"](len(bulk.records))
             return render_template("crm/bulk_confirm.html", entity=entity, bulk=bulk, question=question, back=back)
         done = bulk_actions.apply(bulk, acting_user())
