@@ -438,3 +438,14 @@ def test_task_lists_charge_only_the_tasks_that_name_a_record(api, crm, charges):
     assert_hal(api.get("tasks?filter[is_completed]=0"))
     assert [call["elements"] for call in charges if call["elements"] or call["cards"]] == [1, 1]
     assert all(call["channel"] == "api" and call["cards"] == [] for call in charges)
+
+
+def test_a_patch_with_null_entity_detaches_the_task_and_leaving_it_out_keeps_it(api, crm, app):
+    """Found in review: explicit nulls answered 200 and changed nothing."""
+    lead = crm.leads[0]
+    [task_id] = add_tasks(api, [{"text": "Call", "complete_till": DUE, "entity_type": "leads", "entity_id": lead}])
+    assert_hal(api.patch(f"tasks/{task_id}", json={"text": "Call again"}))
+    assert tasks_in(app)[0][3:5] == ("leads", lead)
+    body = assert_hal(api.patch(f"tasks/{task_id}", json={"entity_type": None, "entity_id": None}))
+    assert body["id"] == task_id
+    assert tasks_in(app)[0][3:5] == (None, None)

@@ -42,7 +42,7 @@ def test_a_move_goes_back_to_the_board_with_a_flash_and_charges_nothing(client, 
     assert stage_of(crm_builder, deal) == (main, statuses[1])
     assert charges == []  # the move names no record the user has not seen
     page = client.get(board).get_data(as_text=True)
-    assert "Deal \u201cSupply\u201d moved to Negotiation." in page
+    assert "The deal has been moved to Negotiation." in page and "Supply" not in page.split("board-column")[0]
     assert dict(board_columns(page))[statuses[1]] == ["Supply"]
     assert dict(board_columns(page))[statuses[0]] == []
 
@@ -275,3 +275,28 @@ def test_a_move_leaves_one_status_line_in_the_cards_feed_by_the_mover(app, clien
         lines, _more = feed.entries("leads", deal, kinds=("status",))
         assert [line.author_id for line in lines] == [signed_in]  # one line: the refused move wrote none
         assert "First contact" in lines[0].old_value and "Negotiation" in lines[0].new_value
+
+
+def test_a_move_by_form_names_no_deal_in_its_message(client, signed_in, crm_builder, stages, charges):
+    """Found in review: the flash named the deal by its id alone, charging nothing."""
+    main, statuses, _partners, _other = stages
+    deal = crm_builder.deal("Secret supply", pipeline=main, status=statuses[0])
+    response = client.post(f"/leads/{deal}/status", data={"status_id": str(statuses[1]), "next": "/profile"})
+    assert response.status_code == 302
+    page = client.get("/profile").get_data(as_text=True)
+    assert "The deal has been moved to Negotiation." in page and "Secret supply" not in page
+    assert charges == []
+
+
+def test_a_move_to_the_status_the_deal_is_in_is_refused_and_tells_no_totals(client, signed_in, crm_builder, stages,
+                                                                            charges):
+    """Found in review: a no-op move answered the filtered columns' totals (a free count of any search)."""
+    main, statuses, _partners, _other = stages
+    deal = crm_builder.deal("Still here", pipeline=main, status=statuses[0])
+    before = crm_builder.get("leads", deal)
+    response = client.post(f"/leads/{deal}/status", headers={"Accept": "application/json"},
+                           data={"status_id": str(statuses[0]), "next": f"/leads/pipeline/{main}?q=anything"})
+    assert response.status_code == 400
+    assert "columns" not in response.get_json()
+    assert response.get_json()["errors"]["status_id"] == "The deal is already in this status."
+    assert crm_builder.get("leads", deal) == before and charges == []

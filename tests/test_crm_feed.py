@@ -290,3 +290,36 @@ def test_times_read_in_the_accounts_zone(client, signed_in, crm_builder, clock, 
     lines = feed_lines(client.get(f"/leads/{deal}"))
     assert lines == [("note", "Note Ulla User 2026-11-28 08:15 Late call"),
                      ("created", "Created 2026-01-01 19:00")]
+
+
+def test_a_deleted_records_name_stays_in_other_feeds_but_never_links_to_a_record_given_its_id(
+        client, signed_in, crm_builder):
+    """Found in review: SQLite gives the highest id again, and the contact's feed linked the old deal's
+    entry to the new deal."""
+    contact = crm_builder.contact("Ivan Petrov")
+    secret = crm_builder.deal("Secret deal", contacts=[contact])
+    with client.application.app_context():
+        records.delete_record("leads", records.get_record("leads", secret))
+    other = crm_builder.deal("Other deal")
+    assert other == secret  # the id is given again
+    section = feed_section(client.get(f"/contacts/{contact}").get_data(as_text=True))
+    assert "Secret deal" in section
+    assert f'href="/leads/{other}">Secret deal' not in section
+    assert stored_entries(crm_builder.app, "contacts", contact, "linked")[0][4] is None
+
+
+def test_saving_the_same_values_again_changes_neither_the_feed_nor_the_last_change(client, signed_in, crm_builder,
+                                                                                   clock):
+    """Found in review: an unchanged save moved "Updated" (and the deal up a list sorted by it) with no feed line."""
+    contact = crm_builder.contact("Ivan Petrov")
+    deal = crm_builder.deal("Supply", price=1000, contacts=[contact], tags="vip")
+    before = crm_builder.get("leads", deal)
+    clock.advance(hours=1)
+    form = deal_form(price="1000", contacts=str(contact), tags="vip", pipeline=str(before["pipeline_id"]),
+                     status=str(before["status_id"]), responsible=str(before["responsible_user_id"] or ""))
+    assert client.post(f"/leads/{deal}", data=form).status_code == 302
+    assert crm_builder.get("leads", deal)["updated_at"] == before["updated_at"]
+    assert [kind for kind, *_rest in stored_entries(crm_builder.app, "leads", deal)] == ["created", "linked"]
+    clock.advance(hours=1)
+    assert client.post(f"/leads/{deal}", data={**form, "tags": "vip, new"}).status_code == 302
+    assert crm_builder.get("leads", deal)["updated_at"] > before["updated_at"]

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from monitor.db import db
+from monitor.inputs import InvalidValue
 from monitor.models import FeedEntry, Task, User
 from monitor.services import tasks
 from tests.conftest import PASSWORD, csrf_token_of, sign_in, sign_in_browser
@@ -414,3 +415,27 @@ def test_a_user_adds_a_task_on_a_card_finds_it_overdue_from_home_and_marks_it_do
     expect(page).to_have_url(f"{live_server}/tasks?due=overdue")
     expect(page.locator(".flash-success")).to_contain_text("Call the harbour master")
     expect(page.locator("table.tasks-list tr.task")).to_have_count(0)
+
+
+@pytest.mark.parametrize("typed, zone, due", [
+    ("2026-03-29 03:30", "Europe/Berlin", datetime(2026, 3, 29, 1, 30)),
+    ("2026-10-25 02:30", "Europe/Berlin", datetime(2026, 10, 25, 0, 30)),  # the first of the two 02:30s
+    ("1970-01-01 05:45", "Asia/Kathmandu", datetime(1970, 1, 1, 0, 15)),
+    ("2026-12-01", "Asia/Kathmandu", datetime(2026, 12, 1, 18, 14)),
+])
+def test_a_due_time_is_read_in_the_accounts_zone(typed, zone, due):
+    assert tasks.parse_due(typed, zone) == due
+
+
+@pytest.mark.parametrize("typed, zone", [
+    ("2026-03-29 02:30", "Europe/Berlin"),  # the clocks skip from 02:00 to 03:00
+    ("1970-01-01 00:00", "Europe/Berlin"),  # 23:00 UTC the day before: no Unix time the API could send back
+    ("\uff12\uff10\uff12\uff16-01-01", "UTC"),  # full-width digits
+    ("1969-12-31", "UTC"),
+    ("2201-01-01", "UTC"),
+])
+def test_due_times_that_do_not_exist_or_cannot_be_sent_back_are_refused(typed, zone):
+    """Found in review: 1970-01-01 00:00 in Berlin came back from the API as -3600, which it then refused;
+    a skipped local time was saved an hour later; full-width digits were taken."""
+    with pytest.raises(InvalidValue):
+        tasks.parse_due(typed, zone)

@@ -192,10 +192,11 @@ def is_whole(value):
 
 
 def _record(item, errors):
-    """`entity_type` and `entity_id`, both or neither (null is neither)."""
+    """`entity_type` and `entity_id`, both or neither (null is neither: a task about nothing)."""
     entity, record_id = item.get("entity_type"), item.get("entity_id")
     if entity is None and record_id is None:
-        return {}
+        # Sent as nulls: about nothing (an edit detaches the task); not sent: as it is.
+        return {"entity": None, "record_id": None} if "entity_type" in item or "entity_id" in item else {}
     if not isinstance(entity, str) or not is_id(record_id):
         errors.append(("InvalidType", "entity_id" if isinstance(entity, str) else "entity_type",
                        "Give entity_type (leads, contacts, companies or customers) and entity_id together"))

@@ -76,8 +76,8 @@ def deal_status(deal_id):
         return _refused(invalid.errors, deal_id, back, wants_json)
     if wants_json:
         return jsonify(_moved(move, back))
-    flash(_("Deal \u201c%(name)s\u201d moved to %(status)s.", name=move.deal.name, status=status_name(move.status)),
-          "success")
+    # The deal is not named: the move charges nothing, and its id alone is no view of it.
+    flash(_("The deal has been moved to %(status)s.", status=status_name(move.status)), "success")
     return redirect(back or url_for("crm.record_card", entity_name="leads", record_id=move.deal.id))
 
 

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload
 
 from monitor.db import db
@@ -87,8 +87,18 @@ def entries(entity, record_id, page=1, per_page=FEED_PAGE, kinds=None):
 
 
 def delete_for(session, entity, record_ids):
-    """Delete the feeds of these records (they are being deleted) in the caller's transaction."""
+    """Delete the feeds of these records (they are being deleted) in the caller's transaction.
+
+    Other records' entries naming them keep the name but no longer the id: a new record given the
+    same id later (SQLite reuses the highest) must not be linked from what was said of the old one.
+    """
     session.execute(delete(FeedEntry).where(FeedEntry.entity == entity, FeedEntry.record_id.in_(record_ids)))
+    session.execute(
+        update(FeedEntry)
+        .where(FeedEntry.kind.in_(("linked", "unlinked")), FeedEntry.field == entity,
+               FeedEntry.linked_id.in_(record_ids))
+        .values(linked_id=None)
+    )
 
 
 # How each kind of entry reads on the card, for the template and the API alike.

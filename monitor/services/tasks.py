@@ -49,20 +49,32 @@ class TaskFilters:
 def parse_due(text, zone):
     """A due time as typed ("YYYY-MM-DD HH:MM" local, or "YYYY-MM-DD": 23:59 that local day) as naive UTC.
 
-    InvalidValue for anything else or a year past MAX_YEAR.
+    InvalidValue for anything else: other digits than ASCII, a year outside 1970..MAX_YEAR, a moment
+    before 1970 in UTC (the API's Unix times start there), or a local time the clocks skip (spring forward).
     """
     text = (text or "").strip()
-    for pattern in DUE_FORMATS:
-        try:
-            local = datetime.strptime(text, pattern)
-        except ValueError:
-            continue
-        if local.year > MAX_YEAR or local.year < 1970:
-            break
-        if pattern == "%Y-%m-%d":
-            local = local.replace(hour=23, minute=59)
-        return local.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC).replace(tzinfo=None)
+    if text.isascii():
+        for pattern in DUE_FORMATS:
+            try:
+                local = datetime.strptime(text, pattern)
+            except ValueError:
+                continue
+            if pattern == "%Y-%m-%d":
+                local = local.replace(hour=23, minute=59)
+            return _due_in_utc(local, zone)
     raise InvalidValue(_l("Enter the due time as YYYY-MM-DD or YYYY-MM-DD HH:MM."))
+
+
+def _due_in_utc(local, zone):
+    if not 1970 <= local.year <= MAX_YEAR:
+        raise InvalidValue(_l("Enter the due time as YYYY-MM-DD or YYYY-MM-DD HH:MM."))
+    aware = local.replace(tzinfo=ZoneInfo(zone))
+    moment = aware.astimezone(UTC)
+    if moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None) != local:
+        raise InvalidValue(_l("The clocks skip this time in %(zone)s: choose another.", zone=zone))
+    if moment.year < 1970:
+        raise InvalidValue(_l("Enter the due time as YYYY-MM-DD or YYYY-MM-DD HH:MM."))
+    return moment.replace(tzinfo=None)
 
 
 def due_bounds(window, zone, now=None):
@@ -109,6 +121,8 @@ def check_task(data, zone, task=None):
         values["responsible"] = _responsible(data.get("responsible"), errors)
     if data.get("entity") not in (None, "") or data.get("record_id") not in (None, ""):
         values["entity"], values["record_id"] = _record(data.get("entity"), data.get("record_id"), errors)
+    elif task is not None and "entity" in data:  # an edit saying "about nothing" (both empty)
+        values["entity"], values["record_id"] = None, None
     if errors:
         raise ValidationError(errors)
     return values
@@ -148,9 +162,8 @@ def create_task(data, author, zone):
     data = dict(data)
     if data.get("responsible") in (None, "") and author is not None:
         data["responsible"] = author.id
-    values = check_task(data, zone)
-    with db.immediate() as session:
-        return _insert(session, values, author)
+    with db.immediate() as session:  # checked under the write lock: the record is still there on commit
+        return _insert(session, check_task(data, zone), author)
 
 
 def add_task(session, data, author, zone, done=False):

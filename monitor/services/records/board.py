@@ -92,7 +92,7 @@ def move_deal(deal, status_id, pipeline_id=None, acting_user=None):
 
     `status_id` and `pipeline_id` as sent (text or int). ValidationError keyed by the form's
     fields (`status_id`, `pipeline_id`) when the status is missing, not a number or not in the
-    pipeline, or the pipeline does not exist. NotFound when the deal was deleted meanwhile.
+    pipeline, the deal is already there, or the pipeline does not exist. NotFound when the deal was deleted meanwhile.
     """
     pipeline = _pipeline(deal, pipeline_id)
     try:
@@ -105,6 +105,8 @@ def move_deal(deal, status_id, pipeline_id=None, acting_user=None):
     if chosen is None:
         raise ValidationError({"status_id": _l("This status is not in the pipeline %(name)s.", name=pipeline.name)})
     was = (deal.pipeline_id, deal.status_id)
+    if was == (pipeline.id, status):  # nothing to move; its answer would only tell the columns' totals
+        raise ValidationError({"status_id": _l("The deal is already in this status.")})
     try:
         return Move(update_record("leads", deal, {"pipeline": pipeline.id, "status": status}, acting_user), chosen, was)
     except ValidationError as invalid:  # the pipeline changed meanwhile (checked again under the write lock)

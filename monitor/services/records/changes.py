@@ -34,18 +34,25 @@ def snapshot(session, record, fields):
 
 
 def write_changes(session, entity, record, before, author):
-    """Feed entries for what differs between `before` (a snapshot) and the record now; after the save's flush."""
+    """Feed entries for what differs between `before` (a snapshot) and the record now; after the save's flush.
+
+    Returns whether anything changed (a save of the same values writes nothing and changes nothing).
+    """
     after = snapshot(session, record, before)
+    changed = False
     for field in SHOWN_FIELDS:
         if field in before and before[field][0] != after[field][0]:
             feed.add_entry(session, entity, record.id, "field", author, field=field,
                            old=before[field][1], new=after[field][1])
+            changed = True
     if "stage" in before and before["stage"][0] != after["stage"][0]:
         feed.add_entry(session, entity, record.id, "status", author, field="status",
                        old=before["stage"][1], new=after["stage"][1])
+        changed = True
     for field in LINK_FIELDS:
         if field in before:
-            _write_links(session, entity, record, before[field], after[field], author)
+            changed = _write_links(session, entity, record, before[field], after[field], author) or changed
+    return changed
 
 
 def write_created(session, entity, record, fields, author):
@@ -57,7 +64,8 @@ def write_created(session, entity, record, fields, author):
 
 
 def _write_links(session, entity, record, old, new, author):
-    """"linked"/"unlinked" on this record's feed and on the other record's, for each link made or removed."""
+    """"linked"/"unlinked" on this record's feed and on the other record's, for each link made or removed;
+    whether there was any."""
     for kind, linked_ids in (("unlinked", old.keys() - new.keys()), ("linked", new.keys() - old.keys())):
         names = old if kind == "unlinked" else new
         for linked_entity, linked_id in sorted(linked_ids):
@@ -65,6 +73,7 @@ def _write_links(session, entity, record, old, new, author):
                            new=names[(linked_entity, linked_id)])
             feed.add_entry(session, linked_entity, linked_id, kind, author, field=entity, linked_id=record.id,
                            new=record.name)
+    return bool(old.keys() ^ new.keys())
 
 
 def _linked(record, field):

@@ -119,9 +119,10 @@ def _update(session, kind, record, data, acting_user):
     before = changes.snapshot(session, record, values)
     values = _with_tags(kind, values)
     _apply(record, values)
-    record.updated_at = utcnow()  # tags and links change no column of the record itself
-    session.flush()
-    changes.write_changes(session, kind.name, record, before, acting_user)
+    session.flush()  # a changed column sets updated_at itself (onupdate)
+    if changes.write_changes(session, kind.name, record, before, acting_user):
+        record.updated_at = utcnow()  # tags and links change no column of the record itself
+        session.flush()
     return record
 
 
