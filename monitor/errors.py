@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
+from werkzeug.exceptions import Forbidden, HTTPException, InternalServerError, NotFound
 
 from monitor.services import errors as service_errors
 
@@ -65,6 +65,7 @@ def init_app(app):
     """Register the handlers."""
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(service_errors.NotFound, _not_found)
+    app.register_error_handler(service_errors.Forbidden, _forbidden)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(OperationalError, _database_error)
     app.register_error_handler(sqlite3.OperationalError, _database_error)
@@ -82,6 +83,11 @@ def _not_found(_error):
     # The one 404 path: views let the services' NotFound through (the API paths that answer
     # 204 for an unknown id catch it themselves).
     return _http_error(NotFound())
+
+
+def _forbidden(_error):
+    # The one 403 for a right the user lacks (services raise Forbidden: rights per entity).
+    return _http_error(Forbidden(_("Your rights do not reach this record. Ask an administrator if you need them.")))
 
 
 def _http_error(error):

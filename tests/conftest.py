@@ -17,6 +17,7 @@ from monitor import create_app, schema
 from monitor.db import db
 from monitor.models import User
 from monitor.services import pipelines, users
+from monitor.services.records import rights as record_rights
 
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -136,12 +137,17 @@ def runner(app):
 
 @pytest.fixture
 def make_user(app):
-    """Create a user through the service; returns its id."""
+    """Create a user through the service; returns its id.
 
-    def make(name="User", email=None, password=PASSWORD, admin=False, export=False, active=True):
+    Users of tests that are not about rights per entity have all of them (`rights`: a dict as
+    services.records.rights keeps them; tests of rights pass their own).
+    """
+
+    def make(name="User", email=None, password=PASSWORD, admin=False, export=False, active=True, rights=None):
         email = email or f"{name.lower().replace(' ', '.')}@example.com"
         with app.app_context():
-            user = users.create_user(name, email, password, is_admin=admin, can_export=export, active=active)
+            user = users.create_user(name, email, password, is_admin=admin, can_export=export, active=active,
+                                     rights=record_rights.ALL if rights is None else rights)
             return user.id
 
     return make

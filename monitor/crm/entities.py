@@ -123,7 +123,8 @@ class Entity:
         A filtered list stops counting past COUNT_LIMIT; the whole list, in any order, is counted exactly.
         """
         everything = records.ListFilters()
-        limit = None if replace(filters, order=everything.order) == everything else COUNT_LIMIT
+        # The whole list the user may view counts exactly too (their rights are no filter they chose).
+        limit = None if replace(filters, order=everything.order, viewer=None) == everything else COUNT_LIMIT
         if self.name == records.COMBINED:
             total = records.count_combined(filters, limit)
         else:

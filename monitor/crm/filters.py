@@ -122,7 +122,8 @@ def read_listing(entity, args, user):
     listing = Listing(entity, MultiDict((k, v) for k, v in args.items(multi=True) if k != "page"), params,
                       preset=preset, page=page or 1, errors=errors, sort=sort, direction=direction)
     if not errors:
-        listing.filters = _filters(values, params.get("preset"), ordering.sort_order(entity, sort, direction))
+        listing.filters = _filters(values, params.get("preset"), ordering.sort_order(entity, sort, direction),
+                                   records.Viewer.of(user))
     return listing
 
 
@@ -238,9 +239,10 @@ def _check_ranges(values, errors):
             errors[end] = _l("The end of the range is before its start.")
 
 
-def _filters(values, built_in, order):
+def _filters(values, built_in, order, viewer):
     created_from, created_to = values["created_from"], values["created_to"]
     return records.ListFilters(
+        viewer=viewer,
         order=order,
         q=values["q"] or "",
         tags=tuple(values["tag"]),

@@ -1,14 +1,29 @@
 """The account, its users, their sessions and sign-in throttling."""
 import hashlib
+import json
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import ForeignKey, String, false
+from sqlalchemy import ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from monitor.clock import utcnow
 from monitor.db import Base
+
+# Rights per entity (SPEC §10): the record kinds (services.records.KINDS checks it has these) and rights.
+RIGHT_KINDS = ("leads", "customers", "contacts", "companies")
+RIGHT_NAMES = ("view", "edit", "delete")
+
+
+def rights_json(view, edit, delete):
+    """users.rights with one scope per right for every kind, as compact JSON."""
+    scopes = dict(zip(RIGHT_NAMES, (view, edit, delete), strict=True))
+    return json.dumps({kind: scopes for kind in RIGHT_KINDS}, separators=(",", ":"), sort_keys=True)
+
+
+ALL_RIGHTS = rights_json("all", "all", "all")
+NEW_USER_RIGHTS = rights_json("all", "all", "own")
 
 
 class Account(Base):
@@ -33,6 +48,10 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(default=False)
     can_export: Mapped[bool] = mapped_column(default=False)
+    # Rights per entity (SPEC §10) as JSON {entity: {view|edit|delete: all|own|none}}: read through
+    # services.records.rights. New users: view all, edit all, delete own; the migration gave the users
+    # who were there all rights.
+    rights: Mapped[str] = mapped_column(Text, default=lambda: NEW_USER_RIGHTS, server_default=ALL_RIGHTS)
     active: Mapped[bool] = mapped_column(default=True)
     language: Mapped[Optional[str]] = mapped_column(String(8))
     # Exempt from activity monitoring (SPEC §9): counted and recorded, never refused, deactivated or alerted on.

@@ -17,7 +17,9 @@ from monitor.activity import audit, reactivate_user
 from monitor.db import db
 from monitor.inputs import CONTROL_CHARACTERS, is_id
 from monitor.models import ActivityEvent, User, UserSession
+from monitor.models.users import NEW_USER_RIGHTS
 from monitor.services.errors import Forbidden, NotFound, ValidationError
+from monitor.services.records import rights as record_rights
 
 MIN_PASSWORD_LENGTH = 8
 # Longer than any real value; checked before anything is hashed or stored.
@@ -87,7 +89,7 @@ def _password_error(password, required):
 
 
 def create_user(name, email, password, is_admin=False, can_export=False, active=True, monitoring_exempt=False,
-                exempt_reason=None, created_by=None):
+                exempt_reason=None, created_by=None, rights=None):
     """Add a user; ValidationError for an empty name, a bad or taken e-mail, a short password, an exemption
     without a reason.
 
@@ -107,6 +109,7 @@ def create_user(name, email, password, is_admin=False, can_export=False, active=
         active=active,
         monitoring_exempt=bool(monitoring_exempt),
         exempt_reason=exempt_reason if monitoring_exempt else None,
+        rights=record_rights.dump(rights) if rights is not None else NEW_USER_RIGHTS,
     )
     user.set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
     with db.immediate() as session:

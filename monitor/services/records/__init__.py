@@ -10,6 +10,8 @@ lists       list pages, counts, the combined list, one record and what links to 
 board       the pipeline board
 values      each field's parser and validation
 writes      create, update and delete, one transaction each
+changes     the card feed's lines a save writes
+rights      rights per entity: the query-level filter (Viewer) and the check for one record
 bulk        bulk actions on ticked records (plan, then apply), all or nothing
 """
 from monitor.services.records import bulk
@@ -30,6 +32,7 @@ from monitor.services.records.lists import (
     query_list,
     suggest_tags,
 )
+from monitor.services.records.rights import Viewer, allowed, may_view, require, rights_of
 from monitor.services.records.values import MAX_AMOUNT, parse_amount, parse_date, parse_tag_names
 from monitor.services.records.writes import (
     check_record,
@@ -53,4 +56,5 @@ __all__ = [
     "update_record",
     "update_records",
     "bulk",
+    "Viewer", "allowed", "may_view", "require", "rights_of",
 ]

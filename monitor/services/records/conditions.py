@@ -6,6 +6,7 @@ from monitor.models import Company, Contact, Deal
 from monitor.models.crm import LOST_STATUS_ID, WON_STATUS_ID, deal_contacts
 from monitor.services import search, tags
 from monitor.services.records.kinds import KINDS, kind_of
+from monitor.services.records.rights import visible_clause
 
 # A search matching at most this many records is resolved to its ids first; a larger one
 # is checked row by row while walking the list in order (no sort of every match).
@@ -16,10 +17,16 @@ CLOSED_STATUSES = (WON_STATUS_ID, LOST_STATUS_ID)
 
 def where_clauses(kind, filters, ordered=False):
     """WHERE clauses for `filters`; `ordered`: for a query that walks the list order (a page)."""
-    conditions = _by_search(kind, filters.q, ordered)
+    conditions = _by_viewer(kind, filters) + _by_search(kind, filters.q, ordered)
     for build in (_by_ids, _by_links, _by_tags, _by_responsible, _by_stage, _by_state, _by_price, _by_dates):
         conditions.extend(build(kind, filters))
     return conditions
+
+
+def _by_viewer(kind, filters):
+    """Only what the user may view (rights per entity): the one place a list, count or search is narrowed."""
+    clause = visible_clause(kind, filters.viewer)
+    return [] if clause is None else [clause]
 
 
 def _by_ids(kind, filters):

@@ -19,6 +19,7 @@ from monitor.services.records.ordering import (  # noqa: F401 (ORDER_FIELDS: re-
     order_clauses,
     segments,
 )
+from monitor.services.records.rights import Viewer
 
 PER_PAGE = 50
 
@@ -67,6 +68,8 @@ class ListFilters:
     ids: tuple[int, ...] = ()
     links: tuple[tuple[str, int], ...] = ()
     order: tuple[tuple[str, str], ...] = (("created_at", "desc"),)
+    # Whose rights limit the selection (rights.Viewer.of(user)); None: no one's (the services' own reads).
+    viewer: Optional[Viewer] = None
 
 
 def query_list(entity, filters=ListFilters(), page=1, per_page=PER_PAGE, relations=None):  # noqa: B008
