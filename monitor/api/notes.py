@@ -4,6 +4,10 @@ A note is a card feed's "note" entry (monitor.services.notes); the feed's other 
 (changes, links, tasks done) are not notes. Every note names its record, so a list charges
 one list element per note, and one note read by id one element, before they are sent.
 Adding notes charges nothing: the answer names ids only.
+
+Rights per entity (SPEC §10): a list holds only notes of records the user may view; a path naming
+a record out of their reach is a 403 that charges nothing (a list, a note, adding notes); adding a
+note is editing the card, so it needs the edit right on its record (as the card's note form).
 """
 from flask import abort, g, request
 from flask_login import current_user
@@ -39,7 +43,7 @@ FILTERS = {
 }
 
 
-def note_filters(args, record_id=None):
+def note_filters(args, record_id=None, user=None):
     """The NoteFilters of a list call (`filter[id|entity_id|note_type]`, `order[...]`); None when
     `filter[note_type]` names no type Tally keeps, so that nothing can match."""
     supported = FILTERS if record_id is None else {key: FILTERS[key] for key in ("id", "note_type")}
@@ -49,7 +53,7 @@ def note_filters(args, record_id=None):
     if record_id is not None:
         values["record_ids"] = (record_id,)
     _field, direction = params.order(args)[0]  # notes are never edited: every order is the order written
-    return notes.NoteFilters(newest_first=direction == "desc", **values)
+    return notes.NoteFilters(newest_first=direction == "desc", viewer=records.Viewer.of(user), **values)
 
 
 @bp.get(f"{API}/{ENTITIES}/notes")
@@ -57,7 +61,9 @@ def note_filters(args, record_id=None):
 def note_list(entity, record_id=None):
     """One page of notes, of one record when the path names it; 204 when none."""
     page, limit = params.page_and_limit(request.args)
-    filters = note_filters(request.args, record_id)
+    filters = note_filters(request.args, record_id, current_user)
+    if record_id is not None:
+        _require_record(entity, record_id, "view")
     rows, has_next = notes.list_notes(entity, filters, page, limit) if filters else ([], False)
     if not rows:
         return no_content()
@@ -68,7 +74,9 @@ def note_list(entity, record_id=None):
 
 @bp.get(f"{API}/{ENTITIES}/{RECORD_ID}/notes/<id:note_id>")
 def note_detail(entity, record_id, note_id):
-    """One note of one record; 204 (and nothing charged) when that record has no such note."""
+    """One note of one record; 204 (and nothing charged) when that record has no such note, 403 when the
+    record is out of the user's reach."""
+    _require_record(entity, record_id, "view")
     note = found_or_none(notes.get_note, entity, record_id, note_id)
     if note is None:
         return no_content()
@@ -81,10 +89,13 @@ def note_detail(entity, record_id, note_id):
 def note_create(entity, record_id=None):
     """Add notes from an array, all or none; each names its record by `entity_id` unless the path does.
 
-    A record the path names that is not there is a 404; one an item names, a 400.
+    A record the path names that is not there is a 404, one out of the user's reach (view and edit) a 403;
+    one an item names, a 400 (one they may not view is as unknown as one that is not there).
     """
-    if record_id is not None and found_or_none(records.get_record, entity, record_id) is None:
-        abort(404, f"There is no record with id {record_id} among the {entity}.")
+    if record_id is not None:
+        if _require_record(entity, record_id, "view") is None:
+            abort(404, f"There is no record with id {record_id} among the {entity}.")
+        _require_record(entity, record_id, "edit")
     checked = writes.check_items(writes.json_body(list), lambda item: note_item(entity, item, record_id),
                                  ERROR_PATHS)
     added = writes.save_batch([(rid, None, item) for rid, item in checked],
@@ -95,6 +106,15 @@ def note_create(entity, record_id=None):
         "_embedded": {"notes": [shapes.note_ref(entity, entry, rid)
                                 for (rid, _item), entry in zip(checked, added, strict=True)]},
     })
+
+
+def _require_record(entity, record_id, right):
+    """The record the path names, or None when it is not there; Forbidden (403) when the user's `right`
+    does not reach it."""
+    record = found_or_none(records.get_record, entity, record_id)
+    if record is not None:
+        records.require(current_user, entity, right, record)
+    return record
 
 
 def note_item(entity, item, record_id=None):
@@ -115,4 +135,4 @@ def note_item(entity, item, record_id=None):
         errors.append(("InvalidType", "params.text", "Give the note's text as a string"))
     if errors:
         raise writes.ItemErrors(errors)
-    return entity_id, notes.check_note(entity, entity_id, text)
+    return entity_id, notes.check_note(entity, entity_id, text, current_user)

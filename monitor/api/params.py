@@ -173,14 +173,16 @@ LEAD_FILTERS = {
 }
 
 
-def list_filters(entity, args):
-    """The ListFilters of a list call: `query`, `order[...]` and `filter[...]` in any encoding.
+def list_filters(entity, args, user):
+    """The ListFilters of a list call: `query`, `order[...]` and `filter[...]` in any encoding,
+    limited to the records `user` may view (records.Viewer: the query leaves the others out).
 
     An unsupported filter is a 400 rather than ignored: ignoring it would return (and
     count against the user's limit) far more records than the client asked for.
     """
     supported = {**FILTERS, **LEAD_FILTERS} if entity == "leads" else FILTERS
-    return records.ListFilters(q=args.get("query", "").strip(), order=order(args), **filter_values(args, supported))
+    return records.ListFilters(q=args.get("query", "").strip(), order=order(args),
+                               viewer=records.Viewer.of(user), **filter_values(args, supported))
 
 
 def filter_values(args, supported):

@@ -4,12 +4,13 @@ from calendar import timegm
 from monitor.api import API
 from monitor.api.responses import self_links
 from monitor.models.crm import LOST_STATUS_ID, WON_STATUS_ID
-from monitor.services.records import KINDS
+from monitor.services.records import KINDS, may_view, rights_of
 
 # amoCRM's status type: 0 an ordinary stage, 1 "unsorted" (Tally has none).
 STATUS_TYPE_REGULAR = 0
 ACCOUNT_ID = 1  # one account per installation
 RIGHT_VALUES = {True: "A", False: "D"}  # amoCRM: A = allowed, D = denied
+SCOPE_VALUES = {"all": "A", "own": "M", "none": "D"}  # amoCRM: M = only the user's own records
 
 
 def unix(moment):
@@ -28,17 +29,20 @@ def account(record, current_user):
     }
 
 
-def _entity_rights(can_export):
-    return {"view": "A", "edit": "A", "add": "A", "delete": "A", "export": RIGHT_VALUES[can_export]}
+def _entity_rights(scopes, can_export):
+    """One kind's rights as amoCRM writes them; anyone may add records (Tally has no add right)."""
+    return {"view": SCOPE_VALUES[scopes["view"]], "edit": SCOPE_VALUES[scopes["edit"]], "add": "A",
+            "delete": SCOPE_VALUES[scopes["delete"]], "export": RIGHT_VALUES[can_export]}
 
 
 def user(record):
-    """One user with amoCRM-style rights plus Tally's admin and Activity flags."""
-    entity_rights = _entity_rights(record.can_export)
+    """One user with amoCRM-style rights (their rights per entity) plus Tally's admin and Activity flags."""
+    rights = rights_of(record)
     return {
         "id": record.id, "name": record.name, "email": record.email, "lang": record.language or "en",
         "rights": {
-            **{entity: entity_rights for entity in KINDS}, "is_admin": record.is_admin, "is_free": False,
+            **{entity: _entity_rights(rights[entity], record.can_export) for entity in KINDS},
+            "is_admin": record.is_admin, "is_free": False,
             "is_active": record.active, "group_id": None, "role_id": None,
         },
         "_links": self_links(f"{API}/users/{record.id}"),
@@ -112,19 +116,27 @@ def _common(entity, record):
     }
 
 
-def _company_refs(record):
-    return [ref("companies", record.company_id)] if record.company_id else []
+def _shown(entity, linked, user):
+    """Whether a linked record may be named in `_embedded`: always without a user, else by their view right."""
+    return user is None or may_view(user, entity, linked)
 
 
-def _contact_refs(contacts):
-    return [ref("contacts", contact.id, is_main=position == 0) for position, contact in enumerate(contacts)]
+def _company_refs(record, user):
+    if not record.company_id or not _shown("companies", record.company, user):
+        return []
+    return [ref("companies", record.company_id)]
 
 
-def lead(record, embed):
-    """A deal as an amoCRM lead; `embed` may hold "contacts"."""
-    embedded = {"tags": [tag(item) for item in record.tags], "companies": _company_refs(record)}
+def _contact_refs(contacts, user):
+    return [ref("contacts", contact.id, is_main=position == 0) for position, contact in enumerate(contacts)
+            if _shown("contacts", contact, user)]
+
+
+def lead(record, embed, user=None):
+    """A deal as an amoCRM lead; `embed` may hold "contacts"; linked records `user` may not view are left out."""
+    embedded = {"tags": [tag(item) for item in record.tags], "companies": _company_refs(record, user)}
     if "contacts" in embed:
-        embedded["contacts"] = _contact_refs(record.contacts)
+        embedded["contacts"] = _contact_refs(record.contacts, user)
     return {
         **_common("leads", record), "price": record.price, "status_id": record.status_id,
         "pipeline_id": record.pipeline_id, "loss_reason_id": None, "source_id": None,
@@ -133,45 +145,49 @@ def lead(record, embed):
     }
 
 
-def _linked_refs(record, embed):
+def _refs(entity, items, user):
+    return [ref(entity, item.id) for item in items if _shown(entity, item, user)]
+
+
+def _linked_refs(record, embed, user):
     """`leads`, `customers` and `contacts` a contact or company links to, as far as `embed` asks."""
     embedded = {}
     if "leads" in embed:
-        embedded["leads"] = [ref("leads", item.id) for item in record.deals]
+        embedded["leads"] = _refs("leads", record.deals, user)
     if "customers" in embed:
-        embedded["customers"] = [ref("customers", item.id) for item in record.customers]
+        embedded["customers"] = _refs("customers", record.customers, user)
     if "contacts" in embed and hasattr(record, "contacts"):
-        embedded["contacts"] = [ref("contacts", item.id) for item in record.contacts]
+        embedded["contacts"] = _refs("contacts", record.contacts, user)
     return embedded
 
 
-def contact(record, embed):
+def contact(record, embed, user=None):
     """A contact; `embed` may hold "leads" and "customers"."""
     first_name, _space, last_name = record.name.partition(" ")
     return {
         **_common("contacts", record), "first_name": first_name, "last_name": last_name,
         "is_unsorted": False, "custom_fields_values": custom_fields_values(record, RECORD_FIELDS["contacts"]),
-        "_embedded": {"tags": [tag(item) for item in record.tags], "companies": _company_refs(record),
-                      **_linked_refs(record, embed)},
+        "_embedded": {"tags": [tag(item) for item in record.tags], "companies": _company_refs(record, user),
+                      **_linked_refs(record, embed, user)},
     }
 
 
-def company(record, embed):
+def company(record, embed, user=None):
     """A company; `embed` may hold "leads", "customers" and "contacts"."""
     return {
         **_common("companies", record),
         "custom_fields_values": custom_fields_values(record, RECORD_FIELDS["companies"]),
-        "_embedded": {"tags": [tag(item) for item in record.tags], **_linked_refs(record, embed)},
+        "_embedded": {"tags": [tag(item) for item in record.tags], **_linked_refs(record, embed, user)},
     }
 
 
-def customer(record, embed):
+def customer(record, embed, user=None):
     """A customer (periodic buyer); `embed` may hold "contacts" and "companies"."""
     embedded = {"tags": [tag(item) for item in record.tags]}
     if "contacts" in embed:
-        embedded["contacts"] = _contact_refs(record.contacts)
+        embedded["contacts"] = _contact_refs(record.contacts, user)
     if "companies" in embed:
-        embedded["companies"] = _company_refs(record)
+        embedded["companies"] = _company_refs(record, user)
     next_date = None if record.next_date is None else timegm(record.next_date.timetuple())
     return {
         **_common("customers", record), "next_price": record.next_price, "next_date": next_date,
@@ -185,14 +201,16 @@ RECORD_SHAPES = {"leads": lead, "contacts": contact, "companies": company, "cust
 EMBED_RELATIONS = {"leads": "deals", "customers": "customers", "contacts": "contacts"}
 
 
-def relations(embed):
-    """The relationships the record shapes read for `embed`, to load with a whole page at once (no N+1)."""
-    return ("tags", *sorted(EMBED_RELATIONS[name] for name in embed if name in EMBED_RELATIONS))
+def relations(embed, entity=None):
+    """The relationships the record shapes read for `embed`, to load with a whole page at once (no N+1);
+    with `entity`, its company too (whether the user may view it decides whether it is named)."""
+    company = ("company",) if entity is not None and hasattr(KINDS[entity].model, "company") else ()
+    return ("tags", *company, *sorted(EMBED_RELATIONS[name] for name in embed if name in EMBED_RELATIONS))
 
 
-def record(entity, item, embed=frozenset()):
-    """Any CRM record in its entity's shape."""
-    return RECORD_SHAPES[entity](item, embed)
+def record(entity, item, embed=frozenset(), user=None):
+    """Any CRM record in its entity's shape; with `user`, `_embedded` names only the linked records they may view."""
+    return RECORD_SHAPES[entity](item, embed, user)
 
 
 # -- Notes and tasks ---------------------------------------------------------------------------

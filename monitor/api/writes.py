@@ -3,9 +3,18 @@
 Types are checked here (a string name, whole-number ids and prices); the rules of the
 values themselves (a status of that pipeline, an existing user) are the records
 service's. A batch is checked whole before any of it is saved, so a 400 saves nothing.
+
+Rights per entity (SPEC §10): a lead the user may not view is, in a batch, as unknown as a
+lead that is not there; one they may view but not edit is refused by its request_id; a
+company or contact they may not view cannot be linked anew: it is an unknown record, with
+the very words of one (so the answer tells nothing of what is hidden).
 """
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
 from monitor.api import bodies
 from monitor.api.responses import ApiValidationError
+from monitor.db import db
 from monitor.inputs import is_id
 from monitor.services import catalog, records
 from monitor.services.errors import NotFound, ValidationError
@@ -156,13 +165,20 @@ def check_items(items, check, paths=ERROR_PATHS):
     return checked
 
 
-def check_batch(items, find_record=None):
-    """Every item's field values (and record, for updates), or ApiValidationError listing every bad item."""
+def check_batch(items, find_record=None, user=None):
+    """Every item's field values (and record, for updates), or ApiValidationError listing every bad item.
+
+    With `user`, their rights hold (see the module's docstring); without, nobody's (the service's own checks).
+    """
 
     def check(item):
         record = find_record(item) if find_record else None
+        if user is not None and record is not None:
+            check_edit(user, record)
         data = lead_data(item)
         records.check_record("leads", data, record)
+        if user is not None:
+            check_links(user, data, record)
         return record, data
 
     return [(rid, record, data) for rid, (record, data) in check_items(items, check)]
@@ -183,6 +199,40 @@ def save_batch(checked, save, paths=ERROR_PATHS, missing="There is no lead with 
     except NotFound as gone:
         raise ApiValidationError.one("id", missing, code="NotFound",
                                      request_id=request_ids.get(gone.args[0], "0")) from None
+
+
+def check_edit(user, lead):
+    """ItemErrors unless `user` may view and edit this lead; one they may not view is "no such lead"."""
+    if not records.may_view(user, "leads", lead):
+        raise ItemErrors([("NotFound", "id", "There is no lead with this id")])
+    if not records.allowed(user, "leads", "edit", lead):
+        raise ItemErrors([("Forbidden", "id", "Your rights do not let you edit this lead")])
+
+
+def _hidden(entity, ids, user):
+    """The ids among `ids` of records of `entity` that are there but `user` may not view, in order."""
+    if not ids or records.rights_of(user)[entity]["view"] == "all":
+        return []
+    model = records.KINDS[entity].model
+    there = db.session.scalars(select(model).where(model.id.in_(set(ids)))).all()
+    hidden = {record.id for record in there if not records.may_view(user, entity, record)}
+    return [record_id for record_id in ids if record_id in hidden]
+
+
+def check_links(user, data, lead=None):
+    """ItemErrors when `data` links anew a company or contact `user` may not view, worded as an unknown one."""
+    errors = []
+    company = data.get("company")
+    if company is not None and (lead is None or lead.company_id != company) and _hidden("companies", [company], user):
+        errors.append(("InvalidValue", ERROR_PATHS["company"],
+                       str(_l("There is no company with id %(id)d.", id=company))))
+    already = {contact.id for contact in lead.contacts} if lead is not None else set()
+    contacts = _hidden("contacts", [item for item in data.get("contacts") or () if item not in already], user)
+    if contacts:
+        errors.append(("InvalidValue", ERROR_PATHS["contacts"],
+                       str(_l("There is no contact with id %(ids)s.", ids=", ".join(map(str, contacts))))))
+    if errors:
+        raise ItemErrors(errors)
 
 
 def existing_lead(item):
