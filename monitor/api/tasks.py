@@ -4,6 +4,12 @@
 here (it is handed on, as every caller of the tasks service does). A list charges one list
 element per task that names a record, and a task read by id one element if it names one;
 tasks about no record, and writes (their answers name ids only), charge nothing.
+
+Rights per entity (SPEC §10), decided by the tasks service: a list leaves out the tasks about records
+the user may not view (tasks about nothing stay); one such task by id is a 403 that charges nothing;
+a task is about a record only the user may view (another is "There is no such record."); a task is
+changed by its responsible user, its author, an administrator or whoever may edit its record — by
+id a 403 otherwise; in a batch a 400 by its request_id (a task the user may not see is no such task).
 """
 from calendar import timegm
 from datetime import UTC, datetime
@@ -15,7 +21,7 @@ from monitor import activity
 from monitor.api import API, bp, params, shapes, writes
 from monitor.api.responses import ApiValidationError, found_or_none, hal, no_content, page_links, self_links
 from monitor.inputs import is_id
-from monitor.services import task_batches, tasks
+from monitor.services import records, task_batches, tasks
 from monitor.services.records import KINDS
 
 # tasks service field -> path of the amoCRM field, for validation-errors.
@@ -55,7 +61,7 @@ def task_filters(args):
     values = params.filter_values(args, FILTERS)
     if "record_ids" in values and "entity" not in values:
         raise ApiValidationError.one("filter[entity_id]", "Give filter[entity_type] with it", code="InvalidType")
-    return tasks.TaskFilters(**{"done": None, **values})
+    return tasks.TaskFilters(**{"done": None, **values}, viewer=records.Viewer.of(current_user))
 
 
 @bp.get(f"{API}/tasks")
@@ -73,10 +79,13 @@ def task_list():
 
 @bp.get(f"{API}/tasks/<id:task_id>")
 def task_detail(task_id):
-    """One task; 204 (and nothing charged) for an unknown id."""
+    """One task; 204 (and nothing charged) for an unknown id, 403 (nothing charged) for one about a record
+    out of the user's reach."""
     task = found_or_none(tasks.get_task, task_id)
     if task is None:
         return no_content()
+    if not tasks.may_see(current_user, task):
+        abort(403, "Your rights do not reach the record this task is about.")
     named = 1 if task.entity is not None else 0
     activity.charge(current_user, g.api_channel, elements=named, origin=activity.Origin.of(request))
     return hal(shapes.task(task))
@@ -110,10 +119,11 @@ def task_update_many():
 
 @bp.patch(f"{API}/tasks/<id:task_id>")
 def task_update(task_id):
-    """Edit one task (`is_completed: true` completes it); 404 for an unknown id."""
+    """Edit one task (`is_completed: true` completes it); 404 for an unknown id, 403 for one the user may not change."""
     task = found_or_none(tasks.get_task, task_id)
     if task is None:
         abort(404, f"There is no task with id {task_id}.")
+    tasks.require_change(current_user, task)
     zone = activity.account_timezone()
     [(rid, (_task, data))] = writes.check_items([writes.json_body(dict)], lambda item: _checked(item, zone, task),
                                                 ERROR_PATHS)
@@ -132,8 +142,10 @@ def _existing(item):
     if not is_id(task_id):
         raise writes.ItemErrors([("InvalidType", "id", "Give the task's id")])
     task = found_or_none(tasks.get_task, task_id)
-    if task is None:
+    if task is None or not tasks.may_see(current_user, task):
         raise writes.ItemErrors([("NotFound", "id", MISSING)])
+    if not tasks.may_change(current_user, task):
+        raise writes.ItemErrors([("Forbidden", "id", "Your rights do not let you change this task")])
     return task
 
 
@@ -142,9 +154,9 @@ def _checked(item, zone, task=None):
     data = task_data(item, creating=task is None)
     if task is None:
         data.setdefault("responsible", current_user.id)
-        tasks.check_task(data, zone)
+        tasks.check_task(data, zone, user=current_user)
         return data
-    tasks.check_task(data, zone, task)
+    tasks.check_task(data, zone, task, current_user)
     return task, data
 
 

@@ -1,6 +1,9 @@
 """The home page: a user's own use against the limits, the open deals per stage and the user's open tasks.
 
-It reads numbers only; it never charges."""
+It reads numbers only; it never charges. Rights per entity (SPEC §10) hold in the numbers too: the
+deals per stage are those the viewer may view, and the user's tasks leave out those about records
+they may not view (a hidden record is never counted).
+"""
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
@@ -15,6 +18,9 @@ from monitor.models import ActivityCount, Deal, Pipeline, Status, Task
 from monitor.models.activity import CARD, LIST
 from monitor.models.crm import LOST_STATUS_ID, WON_STATUS_ID
 from monitor.services.pipelines import list_pipelines
+from monitor.services.records import KINDS, Viewer
+from monitor.services.records.rights import visible_clause
+from monitor.services.tasks import visible_tasks
 
 CLOSED_STATUS_IDS = (WON_STATUS_ID, LOST_STATUS_ID)
 
@@ -91,17 +97,19 @@ class PipelineTotals:
         return sum(stage.total_price for stage in self.stages)
 
 
-def open_deals_by_stage():
+def open_deals_by_stage(viewer=None):
     """Every pipeline's open stages (not won, not lost) with the number and sum of their deals.
 
     One grouped query for the totals; the pipelines and stages come from the pipelines service.
     Only numbers leave here: no deal is loaded, so the home page names no record.
+    viewer: records.Viewer whose view right limits the deals counted (None: every deal).
     """
+    visible = visible_clause(KINDS["leads"], viewer)
     totals = {
         (pipeline_id, status_id): (count, total or 0)
         for pipeline_id, status_id, count, total in db.session.execute(
             select(Deal.pipeline_id, Deal.status_id, func.count(), func.sum(Deal.price))
-            .where(Deal.status_id.notin_(CLOSED_STATUS_IDS))
+            .where(Deal.status_id.notin_(CLOSED_STATUS_IDS), *(() if visible is None else (visible,)))
             .group_by(Deal.pipeline_id, Deal.status_id)
         )
     }
@@ -123,10 +131,14 @@ class OwnTasks:
 
 
 def own_tasks(user, now=None):
-    """The user's open tasks and the overdue ones among them: one counting query, no task or record loaded."""
+    """The user's open tasks and the overdue ones among them: one counting query, no task or record loaded.
+
+    Tasks about records the user may not view are not counted."""
     now = now or utcnow()
+    visible = visible_tasks(Viewer.of(user))
     open_count, overdue = db.session.execute(
         select(func.count(), func.coalesce(func.sum(case((Task.due_at < now, 1), else_=0)), 0))
-        .where(Task.responsible_user_id == user.id, Task.is_done.is_(False))
+        .where(Task.responsible_user_id == user.id, Task.is_done.is_(False),
+               *(() if visible is None else (visible,)))
     ).one()
     return OwnTasks(open_count, overdue)

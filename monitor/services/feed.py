@@ -10,6 +10,7 @@ from datetime import date
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload
 
@@ -19,6 +20,7 @@ from monitor.models import FeedEntry
 from monitor.models.work import FEED_KINDS, MAX_FEED_VALUE, MAX_NOTE
 from monitor.services.errors import NotFound, ValidationError
 from monitor.services.records.kinds import KINDS, kind_of
+from monitor.services.records.rights import may_view
 
 FEED_PAGE = 20
 
@@ -140,6 +142,8 @@ class FeedItem:
 
     old, new     "field"/"status": the values, amounts as int and dates as date where `value_format` says so
     linked_exists  "linked"/"unlinked": whether the linked record is still there (then its name is a link)
+    linked_hidden  "linked"/"unlinked": the linked record is there but the reader may not view it: it is
+                   shown as hidden, with neither its name nor a link
     """
 
     entry: FeedEntry
@@ -150,6 +154,7 @@ class FeedItem:
     new: object = None
     linked_label: Optional[object] = None
     linked_exists: bool = False
+    linked_hidden: bool = False
 
 
 @dataclass
@@ -161,18 +166,21 @@ class FeedPage:
     has_more: bool
 
 
-def card_feed(entity, record_id, page=1):
+def card_feed(entity, record_id, page=1, user=None):
     """The page of a record's feed its card shows: the one place the card's feed is read and shaped.
 
-    What a viewer may see of other records is decided here (a linked record's name, its link),
-    so a rule about which records a user may view filters these items in this one function.
+    What a viewer may see of other records is decided here (a linked record's name, its link):
+    a linked record `user` (default: the signed-in user) may not view is hidden (rights per entity,
+    SPEC §10). The card's own changes are theirs to see: they may view the card.
     """
+    if user is None:
+        user = current_user._get_current_object()
     rows, has_more = entries(entity, record_id, page)
-    existing = _existing_links(rows)
-    return FeedPage([_item(row, existing) for row in rows], page, has_more)
+    existing, hidden = _existing_links(rows, user)
+    return FeedPage([_item(row, existing, hidden) for row in rows], page, has_more)
 
 
-def _item(row, existing):
+def _item(row, existing, hidden):
     item = FeedItem(row, KIND_LABELS[row.kind])
     if row.kind in ("field", "status"):
         item.field_label = FIELD_LABELS.get(row.field, row.field)
@@ -181,6 +189,7 @@ def _item(row, existing):
     elif row.kind in ("linked", "unlinked"):
         item.linked_label = LINKED_LABELS.get(row.field, row.field)
         item.linked_exists = (row.field, row.linked_id) in existing
+        item.linked_hidden = (row.field, row.linked_id) in hidden
     return item
 
 
@@ -196,15 +205,18 @@ def _typed(value_format, value):
     return value
 
 
-def _existing_links(rows):
-    """{(kind, id)} of the records the linked/unlinked entries name that are still there: one query a kind named."""
+def _existing_links(rows, user):
+    """{(kind, id)} of the records the linked/unlinked entries name that are still there, and those of
+    them `user` may not view: one query a kind named."""
     wanted = {}
     for row in rows:
         if row.kind in ("linked", "unlinked") and row.field in KINDS and row.linked_id is not None:
             wanted.setdefault(row.field, set()).add(row.linked_id)
-    existing = set()
+    existing, hidden = set(), set()
     for linked_entity, ids in wanted.items():
         model = KINDS[linked_entity].model
-        found = db.session.scalars(select(model.id).where(model.id.in_(ids)))
-        existing.update((linked_entity, record_id) for record_id in found)
-    return existing
+        for found in db.session.execute(select(model.id, model.responsible_user_id).where(model.id.in_(ids))):
+            existing.add((linked_entity, found.id))
+            if not may_view(user, linked_entity, found):
+                hidden.add((linked_entity, found.id))
+    return existing, hidden

@@ -4,6 +4,12 @@ Times are kept as naive UTC. A due time typed as "YYYY-MM-DD HH:MM" is read in t
 time zone (`zone`); a bare "YYYY-MM-DD" means the end of that local day (23:59), as amoCRM's
 "all day" tasks. The `due` windows (`overdue`, `today`, `week`) are local days too.
 Nothing here charges the activity monitor: the tasks page charges the records its rows name.
+
+Rights per entity (SPEC §10): a task about a record is as hidden as its record. A list narrowed by
+`TaskFilters.viewer` leaves out the tasks about records the viewer may not view (tasks about nothing
+stay); a task's record must be one its author (or whoever changes it) may view, else it is "no such
+record"; and a task is changed or completed only by someone who may see it and is its responsible
+user, its author, an administrator, or holds the edit right on its record (`may_change`).
 """
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -11,7 +17,7 @@ from typing import Optional
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from monitor.clock import utcnow
@@ -20,9 +26,10 @@ from monitor.inputs import InvalidValue, is_id, parse_id, without_control_charac
 from monitor.models import Task, User
 from monitor.models.work import MAX_TASK_TEXT
 from monitor.services import feed
-from monitor.services.errors import NotFound, ValidationError
+from monitor.services.errors import Forbidden, NotFound, ValidationError
 from monitor.services.records.kinds import KINDS
 from monitor.services.records.lists import PER_PAGE, load
+from monitor.services.records.rights import Viewer, allowed, may_view, visible_clause
 
 DUE_WINDOWS = ("overdue", "today", "week")
 DUE_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d")
@@ -35,7 +42,8 @@ class TaskFilters:
     """Which tasks a list shows. responsible: user ids (any; empty = everybody's); done: False open,
     True done, None both; due: one of DUE_WINDOWS or None; entity + record_id: one record's tasks
     (entity alone: about any record of that kind; record_ids: about any of these records of `entity`);
-    ids: only these tasks (empty = any)."""
+    ids: only these tasks (empty = any); viewer: whose view right limits the tasks about records
+    (records.Viewer; None: nobody's)."""
 
     responsible: tuple[int, ...] = ()
     done: Optional[bool] = False
@@ -44,6 +52,7 @@ class TaskFilters:
     record_id: Optional[int] = None
     record_ids: tuple[int, ...] = ()
     ids: tuple[int, ...] = ()
+    viewer: Optional[Viewer] = None
 
 
 def parse_due(text, zone):
@@ -99,9 +108,10 @@ def due_bounds(window, zone, now=None):
     raise ValueError(f"unknown due window {window!r}")
 
 
-def check_task(data, zone, task=None):
+def check_task(data, zone, task=None, user=None):
     """The task's values from `data` (text, due_at, responsible, entity, record_id; strings as typed or
     typed values), validated; ValidationError maps fields to messages. On an edit (`task`), absent fields stay.
+    With `user`, a record they may not view is "There is no such record." (as one that is not there).
     """
     errors, values = {}, {}
     if task is None or "text" in data:
@@ -120,7 +130,7 @@ def check_task(data, zone, task=None):
     if task is None or "responsible" in data:
         values["responsible"] = _responsible(data.get("responsible"), errors)
     if data.get("entity") not in (None, "") or data.get("record_id") not in (None, ""):
-        values["entity"], values["record_id"] = _record(data.get("entity"), data.get("record_id"), errors)
+        values["entity"], values["record_id"] = _record(data.get("entity"), data.get("record_id"), errors, user)
     elif task is not None and "entity" in data:  # an edit saying "about nothing" (both empty)
         values["entity"], values["record_id"] = None, None
     if errors:
@@ -140,7 +150,7 @@ def _responsible(value, errors):
     return user.id
 
 
-def _record(entity, record_id, errors):
+def _record(entity, record_id, errors, user=None):
     if entity not in KINDS:
         errors["entity"] = _l("Choose the kind of record: deal, contact, company or customer.")
         return None, None
@@ -151,10 +161,37 @@ def _record(entity, record_id, errors):
         record_id = record_id if isinstance(record_id, int) else parse_id(str(record_id).strip())
     except InvalidValue:
         record_id = None
-    if not is_id(record_id) or db.session.get(KINDS[entity].model, record_id) is None:
+    record = db.session.get(KINDS[entity].model, record_id) if is_id(record_id) else None
+    if record is None or (user is not None and not may_view(user, entity, record)):
         errors["record_id"] = _l("There is no such record.")
         return None, None
     return entity, record_id
+
+
+def task_record(task):
+    """The record a task is about, or None (about nothing, or its record is gone)."""
+    return None if task.entity is None else db.session.get(KINDS[task.entity].model, task.record_id)
+
+
+def may_see(user, task):
+    """Whether `user` may see this task: it is about nothing, or about a record they may view."""
+    return task.entity is None or may_view(user, task.entity, task_record(task))
+
+
+def may_change(user, task):
+    """Whether `user` may change or complete this task: they may see it and are its responsible user,
+    its author, an administrator, or hold the edit right on its record."""
+    if user is None or not may_see(user, task):
+        return False
+    if getattr(user, "is_admin", False) or user.id in (task.responsible_user_id, task.author_id):
+        return True
+    return task.entity is not None and allowed(user, task.entity, "edit", task_record(task))
+
+
+def require_change(user, task):
+    """`may_change`, or Forbidden (the app's 403)."""
+    if not may_change(user, task):
+        raise Forbidden(("tasks", "edit", task.id))
 
 
 def create_task(data, author, zone):
@@ -163,7 +200,7 @@ def create_task(data, author, zone):
     if data.get("responsible") in (None, "") and author is not None:
         data["responsible"] = author.id
     with db.immediate() as session:  # checked under the write lock: the record is still there on commit
-        return _insert(session, check_task(data, zone), author)
+        return _insert(session, check_task(data, zone, user=author), author)
 
 
 def add_task(session, data, author, zone, done=False):
@@ -172,7 +209,7 @@ def add_task(session, data, author, zone, done=False):
     data = dict(data)
     if data.get("responsible") in (None, "") and author is not None:
         data["responsible"] = author.id
-    task = _insert(session, check_task(data, zone), author)
+    task = _insert(session, check_task(data, zone, user=author), author)
     if done:
         _set_done(session, task, True, author)
     return task
@@ -197,11 +234,14 @@ def change_task(session, task, data, acting_user, zone):
     """update_task inside the caller's write transaction (`db.immediate()`), which commits it.
 
     The task is read again under the write lock first; NotFound when it was deleted meanwhile
-    (with its record), ValidationError on bad input.
+    (with its record), Forbidden when `acting_user` may not change it (`may_change`; None: nobody's
+    rights), ValidationError on bad input.
     """
     if session.get(Task, task.id, populate_existing=True) is None:
         raise NotFound(task.id)
-    values = check_task(data, zone, task)
+    if acting_user is not None:
+        require_change(acting_user, task)
+    values = check_task(data, zone, task, acting_user)
     for field in ("text", "due_at", "entity", "record_id"):
         if field in values:
             setattr(task, field, values[field])
@@ -214,8 +254,10 @@ def change_task(session, task, data, acting_user, zone):
 
 
 def complete_task(task_id, acting_user):
-    """Mark a task done (once: completing a done task changes nothing). NotFound for an unknown id."""
+    """Mark a task done (once: completing a done task changes nothing). NotFound for an unknown id,
+    Forbidden when `acting_user` may not change it (`may_change`)."""
     task = get_task(task_id)
+    require_change(acting_user, task)
     with db.immediate() as session:
         # The flag is set by the database, so two clicks at once write one feed line.
         done = session.execute(
@@ -258,8 +300,25 @@ def _conditions(filters, zone, now=None):
     return conditions + _record_conditions(filters)
 
 
+def visible_tasks(viewer):
+    """The WHERE clause leaving out the tasks about records `viewer` may not view; None when none is left out."""
+    if viewer is None or viewer.sees_everything:
+        return None
+    shown = [Task.entity.is_(None)]
+    for kind in KINDS.values():
+        if viewer.view(kind.name) == "all":
+            shown.append(Task.entity == kind.name)
+        elif viewer.view(kind.name) == "own":
+            shown.append(and_(Task.entity == kind.name,
+                              Task.record_id.in_(select(kind.model.id).where(visible_clause(kind, viewer)))))
+    return or_(*shown)
+
+
 def _record_conditions(filters):
     conditions = [Task.id.in_(filters.ids)] if filters.ids else []
+    visible = visible_tasks(filters.viewer)
+    if visible is not None:
+        conditions.append(visible)
     if filters.entity is not None:
         conditions.append(Task.entity == filters.entity)
     if filters.record_id is not None:
@@ -329,5 +388,6 @@ def delete_for(session, entity, record_ids):
 __all__ = [
     "DUE_WINDOWS", "PER_PAGE", "TaskFilters", "add_task", "change_task", "check_task", "complete_task",
     "count_tasks", "create_task", "delete_for", "due_bounds", "get_task", "is_overdue", "list_tasks",
-    "named_records", "parse_due", "record_tasks", "update_task",
+    "may_change", "may_see", "named_records", "parse_due", "record_tasks", "require_change", "task_record",
+    "update_task", "visible_tasks",
 ]

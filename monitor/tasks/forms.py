@@ -13,7 +13,7 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 
 from monitor.inputs import InvalidValue, parse_id, parse_page
 from monitor.models.work import MAX_TASK_TEXT
-from monitor.services import tasks
+from monitor.services import records, tasks
 from monitor.services.errors import NotFound
 from monitor.services.users import get_user
 
@@ -61,7 +61,8 @@ class TasksQuery:
 
 
 def read_query(args, user):
-    """The tasks page's parameters (`responsible`, `due`, `done`, `page`); the user's open tasks by default."""
+    """The tasks page's parameters (`responsible`, `due`, `done`, `page`); the user's open tasks by default,
+    only those `user` may see (tasks about records they may not view are left out by the query)."""
     values = {name: args.get(name, "").strip() for name in PARAMETERS}
     errors = {}
     responsible = _responsible(values["responsible"], user, errors)
@@ -75,7 +76,8 @@ def read_query(args, user):
         page = parse_page(values["page"])
     except InvalidValue as invalid:
         errors["page"], page = invalid.args[0], 1
-    filters = None if errors else tasks.TaskFilters(responsible=responsible, done=done, due=due)
+    filters = None if errors else tasks.TaskFilters(responsible=responsible, done=done, due=due,
+                                                    viewer=records.Viewer.of(user))
     return TasksQuery(filters, page, values, errors)
 
 

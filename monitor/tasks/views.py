@@ -2,8 +2,12 @@
 
 The list charges, before rendering, one list element per row that names a record; rows about nothing
 count nothing and an empty page charges nothing. A card's tasks name only that card's record: part of
-the card view, no charge of their own. Home shows numbers only. Anyone signed in may complete any task,
-as in a team's shared CRM (the record's feed says who did); rights per entity will narrow it.
+the card view, no charge of their own. Home shows numbers only.
+
+Rights per entity (SPEC §10): the list leaves out, in its query, the tasks about records the user may
+not view; a new task about such a record is "There is no such record."; a task is completed by its
+responsible user, its author, an administrator or whoever holds the edit right on its record (403
+otherwise; the record's feed says who did); home counts only the deals and tasks the user may view.
 """
 from dataclasses import dataclass
 
@@ -19,7 +23,7 @@ from monitor.crm.entities import record_lists
 from monitor.crm.views import acting_user, charge_elements
 from monitor.forms import show_errors
 from monitor.models.work import MAX_TASK_TEXT
-from monitor.services import dashboard, tasks, users
+from monitor.services import dashboard, records, tasks, users
 from monitor.services.errors import ValidationError
 from monitor.tasks import bp, forms
 
@@ -133,6 +137,18 @@ def record_tasks(entity, record_id):
 def own_task_counts():
     """The signed-in user's open and overdue tasks, as numbers (the home page)."""
     return dashboard.own_tasks(current_user)
+
+
+@bp.app_template_global()
+def visible_open_deals():
+    """The open deals per stage the signed-in user may view, as numbers (the home page)."""
+    return dashboard.open_deals_by_stage(records.Viewer.of(current_user))
+
+
+@bp.app_template_test("changeable")
+def changeable(task):
+    """`{% if task is changeable %}`: the signed-in user may complete it (tasks.may_change)."""
+    return tasks.may_change(acting_user(), task)
 
 
 @bp.app_template_test("overdue")
