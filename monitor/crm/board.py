@@ -3,6 +3,7 @@
 The board and a column's page charge the deals they show, like a list page, before rendering.
 A move charges nothing: it names only the deal the user moved. The board's fetch asks for JSON
 (`Accept: application/json`) and gets JSON answers, problems included; a form gets a page.
+A move needs the view and edit rights on the deal (records.require): 403, a page or a problem.
 """
 from urllib.parse import parse_qsl, urlsplit
 
@@ -17,7 +18,7 @@ from monitor.crm.display import status_name
 from monitor.crm.views import acting_user, charge_elements, panel_context
 from monitor.errors import problem
 from monitor.services import pipelines, records
-from monitor.services.errors import NotFound, ValidationError
+from monitor.services.errors import Forbidden, NotFound, ValidationError
 from monitor.services.records.board import board_column, move_deal, stage_totals
 
 MAX_NEXT = 2000  # longer is no board's address: ignored
@@ -66,8 +67,14 @@ def deal_status(deal_id):
     wants_json = _wants_json()
     back = _local_next()
     try:
-        move = move_deal(records.get_record("leads", deal_id), request.form.get("status_id"),
-                         request.form.get("pipeline_id"), acting_user())
+        deal = records.get_record("leads", deal_id)
+        records.require(acting_user(), "leads", "view", deal)
+        records.require(acting_user(), "leads", "edit", deal)
+        move = move_deal(deal, request.form.get("status_id"), request.form.get("pipeline_id"), acting_user())
+    except Forbidden:
+        if not wants_json:
+            raise  # the app's 403 page
+        return problem(403, _("Your rights do not reach this record. Ask an administrator if you need them."))
     except NotFound:
         if not wants_json:
             raise  # the app's 404 page

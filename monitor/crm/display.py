@@ -1,4 +1,8 @@
-"""How CRM values read on pages and in exports: money, status names, card links, plain-text cells."""
+"""How CRM values read on pages and in exports: money, status names, card links, plain-text cells.
+
+A linked record (a row's company, its contacts) the reader may not view is never named: pages show
+it as hidden, exports write "hidden" (rights per entity, SPEC §10; records.may_view decides).
+"""
 from datetime import date, datetime
 from functools import lru_cache
 
@@ -6,9 +10,11 @@ from babel import Locale, dates, numbers
 from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from monitor.crm import bp
 from monitor.models.crm import LOST_STATUS_ID, WON_STATUS_ID
+from monitor.services import records
 
 CURRENCY_SYMBOL = "\u20bd"  # the demo account works in roubles, as amoCRM accounts in Russia do
 DEFAULT_CLOSED_NAMES = {WON_STATUS_ID: "Closed - won", LOST_STATUS_ID: "Closed - lost"}
@@ -72,11 +78,40 @@ def value_of(record, key):
     return getattr(record, key, None)
 
 
-def plain(record, column):
-    """A cell as plain text (CSV export): ids and amounts as numbers, times in ISO form."""
+@bp.app_template_global("may_view")
+def may_view(entity_name, record):
+    """Whether the signed-in user may view this linked record (else it is shown as hidden)."""
+    return records.may_view(current_user._get_current_object(), entity_name, record)
+
+
+@bp.app_template_global("viewable")
+def viewable(entity_name, linked):
+    """The linked records (a row's contacts) the signed-in user may view, in order."""
+    user = current_user._get_current_object()
+    return [record for record in linked if records.may_view(user, entity_name, record)]
+
+
+@bp.app_template_global("may")
+def may(entity_name, right, record=None):
+    """Whether the signed-in user's `right` reaches this record (None: any record of the kind): what a page
+    offers (Save, Delete, New) follows it; the views check it again."""
+    return records.allowed(current_user._get_current_object(), entity_name, right, record)
+
+
+def plain(record, column, user=None):
+    """A cell as plain text (CSV export): ids and amounts as numbers, times in ISO form.
+
+    With `user`, a linked company or contacts they may not view read "hidden" (visible contacts only are named).
+    """
     value = value_of(record, column.key)
     if value is None:
         return ""
+    if user is not None and column.format in LINKED:
+        value = [item for item in (value if column.format == "contacts" else [value])
+                 if records.may_view(user, LINKED[column.format], item)]
+        if not value:
+            return _("hidden") if value_of(record, column.key) else ""
+        value = value if column.format == "contacts" else value[0]
     formatter = PLAIN.get(column.format)
     return formatter(value) if formatter else str(value)
 
@@ -89,6 +124,7 @@ def _when(value):
     return str(value)
 
 
+LINKED = {"company": "companies", "contacts": "contacts"}  # formats naming linked records -> their kind
 PLAIN = {
     "money": str,
     "date": _when,

@@ -102,15 +102,19 @@ class Entity:
         rows, has_more = records.query_list(self.name, filters, page)
         return [(self.name, record) for record in rows], has_more
 
-    def related_panels(self, record):
-        """The card's panels of linked records, each capped at one list page; "and N more" opens the list."""
+    def related_panels(self, record, user=None):
+        """The card's panels of linked records, each capped at one list page; "and N more" opens the list.
+
+        With `user`, only the linked records they may view are shown and counted (their Viewer narrows the query).
+        """
+        viewer = records.Viewer.of(user) if user is not None else None
         panels = []
         for link in self.related:
             target = ENTITIES[link.entity]
             columns = tuple(column for column in target.columns if column.format != BACK_COLUMN.get(self.name))
             columns = columns[:RELATED_COLUMNS]
             relations = tuple(column.key for column in columns if column.format in RELATION_FORMATS)
-            rows, count = records.linked(record, link.relation, relations=relations)
+            rows, count = records.linked(record, link.relation, relations=relations, viewer=viewer)
             # The list parameter naming a record of this kind is its singular (crm.filters.link_params).
             link_param = {records.KINDS[self.name].singular: record.id}
             more_url = url_for("crm.record_list", entity_name=target.name, **link_param)

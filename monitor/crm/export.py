@@ -12,19 +12,20 @@ ROWS_PER_CHUNK = 500
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def csv_response(entity, filters):
-    """A streamed CSV download of every record of `entity` matching `filters`."""
+def csv_response(entity, filters, user=None):
+    """A streamed CSV download of every record of `entity` matching `filters` (its viewer: the rows `user` may
+    view); a linked company or contact `user` may not view is not named in a cell (display.plain)."""
     filename = f"{entity.name}-{utcnow():%Y-%m-%d}.csv"
     return Response(
-        stream_with_context(csv_chunks(entity, filters)),
+        stream_with_context(csv_chunks(entity, filters, user)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 
-def csv_chunks(entity, filters):
+def csv_chunks(entity, filters, user=None):
     """The CSV text in chunks: a BOM and the header row first, then ROWS_PER_CHUNK rows at a time."""
-    rows = ([spreadsheet_safe(plain(record, column)) for column in entity.export_columns]
+    rows = ([spreadsheet_safe(plain(record, column, user)) for column in entity.export_columns]
             for record in records.iter_records(entity.name, filters))
     return csv_text([str(column.label) for column in entity.export_columns], rows, prefix="\ufeff")
 

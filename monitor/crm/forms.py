@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 
 from monitor.crm.display import status_name
-from monitor.services import pipelines, users
+from monitor.services import pipelines, records, users
 
 PLAIN_FIELDS = ("name", "price", "next_price", "phone", "email", "position", "web", "address")
 
@@ -83,25 +83,31 @@ class PresetForm(FlaskForm):
     query = HiddenField()
 
 
-def record_values(record):
-    """A record's current values as the card form shows them."""
+def record_values(record, user=None):
+    """A record's current values as the card form shows them.
+
+    With `user`, a linked company or contact they may not view is left out (never named, not even by id);
+    a save keeps it (services.records.values.with_hidden_links).
+    """
     values = {name: getattr(record, name) for name in PLAIN_FIELDS if hasattr(record, name)}
     values["responsible"] = str(record.responsible_user_id or "")
     values["tags"] = ", ".join(tag.name for tag in record.tags)
     if hasattr(record, "next_date"):
         values["next_date"] = record.next_date.isoformat() if record.next_date else ""
     if hasattr(record, "company_id"):
-        values["company"] = str(record.company_id or "")
+        shown = record.company is not None and (user is None or records.may_view(user, "companies", record.company))
+        values["company"] = str(record.company_id) if shown else ""
     if hasattr(record, "contacts"):
-        values["contacts"] = ", ".join(str(contact.id) for contact in record.contacts)
+        values["contacts"] = ", ".join(str(contact.id) for contact in record.contacts
+                                       if user is None or records.may_view(user, "contacts", contact))
     if hasattr(record, "pipeline_id"):
         values["pipeline"], values["status"] = str(record.pipeline_id), str(record.status_id)
     return values
 
 
-def record_form(entity, record=None, responsible_id=None):
-    """The card form of `entity`: the record's values, or a new record's defaults; choices filled in."""
-    values = record_values(record) if record is not None else {"responsible": str(responsible_id or "")}
+def record_form(entity, record=None, responsible_id=None, user=None):
+    """The card form of `entity`: the record's values (as `user` may see them), or a new record's defaults."""
+    values = record_values(record, user) if record is not None else {"responsible": str(responsible_id or "")}
     form = entity.form(data=values)
     form.responsible.choices = [("", _l("Nobody"))] + [(str(user.id), user.name) for user in users.list_users()]
     if hasattr(form, "pipeline"):

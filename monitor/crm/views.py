@@ -5,6 +5,11 @@ a card charges one card view, a list, the board and the picker charge the
 number of records they show. Export charges nothing. `<kind:...>` and `<list:...>`
 match the names in the record kinds registry (monitor.routing). A record or preset that is
 not there (NotFound from the services) is the app's one 404 page (monitor.errors).
+
+Rights per entity (SPEC §10) are checked through records.require before anything is charged:
+a card needs the view right (403 otherwise, counting nothing), a save the edit right, a new
+record an edit right that is not none (with "own": the user is responsible for it), a delete
+the delete right. Lists, pickers and panels read through the user's Viewer.
 """
 from urllib.parse import parse_qsl
 
@@ -19,6 +24,7 @@ from monitor.forms import show_errors
 from monitor.inputs import InvalidValue, parse_page
 from monitor.services import feed, pipelines, presets, records, users
 from monitor.services.errors import ValidationError
+from monitor.services.records import values as record_values
 
 
 def acting_user():
@@ -67,6 +73,7 @@ def record_list(entity_name):
 def record_new(entity_name):
     """A new record's card; saving creates it."""
     entity = entities.get(entity_name)
+    records.require(acting_user(), entity.name, "edit")
     form = forms.record_form(entity, responsible_id=current_user.id)
     if form.validate_on_submit():
         record = _save(entity, form)
@@ -81,7 +88,10 @@ def record_card(entity_name, record_id):
     """A record's card: every field, its linked records and its feed; saving edits it."""
     entity = entities.get(entity_name)
     record = records.get_record(entity.name, record_id)
-    form = forms.record_form(entity, record)
+    records.require(acting_user(), entity.name, "view", record)
+    if request.method == "POST":
+        records.require(acting_user(), entity.name, "edit", record)
+    form = forms.record_form(entity, record, user=acting_user())
     if form.validate_on_submit() and _save(entity, form, record) is not None:
         flash(_("%(what)s \u201c%(name)s\u201d has been saved.", what=entity.one, name=record.name), "success")
         return redirect(url_for("crm.record_card", entity_name=entity.name, record_id=record.id))
@@ -99,8 +109,9 @@ def show_card(entity, record, form=None, note_form=None, status=200):
         abort(400, description=_("The feed's page (feed_page) is a whole number from 1."))
     charge_card(entity, record)
     page = render_template(
-        "crm/card.html", entity=entity, record=record, form=form or forms.record_form(entity, record),
-        related=entity.related_panels(record), feed=feed.card_feed(entity.name, record.id, feed_page),
+        "crm/card.html", entity=entity, record=record,
+        form=form or forms.record_form(entity, record, user=acting_user()),
+        related=entity.related_panels(record, acting_user()), feed=feed.card_feed(entity.name, record.id, feed_page),
         note_form=note_form or forms.NoteForm(formdata=None),
     )
     return page, status
@@ -110,11 +121,15 @@ def _save(entity, form, record=None):
     """Create (record None) or update from the form; None, with the errors on the form, when refused.
 
     What the save links anew is charged first (activity.charge_new_links): past a limit nothing is saved.
-    A record deleted meanwhile is NotFound: the 404 page.
+    A record deleted meanwhile is NotFound: the 404 page. Links the user may not view: see record_values.
     """
-    data = form.record_data()
-    activity.charge_new_links(acting_user(), "web", entity.name, [(data, record)], origin=activity.Origin.of(request))
+    user = acting_user()
+    data = record_values.with_hidden_links(user, record, form.record_data())
     try:
+        record_values.check_links(user, data, record)
+        if record is None:
+            record_values.check_owner(user, entity.name, data)
+        activity.charge_new_links(user, "web", entity.name, [(data, record)], origin=activity.Origin.of(request))
         if record is None:
             return records.create_record(entity.name, data, acting_user())
         return records.update_record(entity.name, record, data, acting_user())
@@ -128,6 +143,8 @@ def record_delete(entity_name, record_id):
     """Asks to confirm (GET), then deletes (POST)."""
     entity = entities.get(entity_name)
     record = records.get_record(entity.name, record_id)
+    records.require(acting_user(), entity.name, "view", record)
+    records.require(acting_user(), entity.name, "delete", record)
     form = forms.DeleteForm()
     if form.validate_on_submit():
         name = record.name
@@ -142,7 +159,7 @@ def record_delete(entity_name, record_id):
 def record_autocomplete(entity_name):
     """Up to 10 records matching `q`, as JSON, for the pickers in the card forms."""
     entity = entities.get(entity_name)
-    rows = records.autocomplete(entity.name, request.args.get("q", ""))
+    rows = records.autocomplete(entity.name, request.args.get("q", ""), viewer=records.Viewer.of(acting_user()))
     charge_elements(len(rows))
     return jsonify([
         {"id": row.id, "name": row.name, "hint": getattr(row, "email", None) or getattr(row, "phone", None) or ""}
@@ -169,7 +186,7 @@ def record_export(entity_name):
     listing = filters.read_listing(entity.name, request.args, acting_user())
     if listing.errors:
         abort(400, description="; ".join(str(message) for message in listing.errors.values()))
-    return export.csv_response(entity, listing.filters)
+    return export.csv_response(entity, listing.filters, acting_user())
 
 
 @bp.route("/<list:entity_name>/presets", methods=["POST"])

@@ -23,6 +23,7 @@ from monitor.models import Status, User
 from monitor.models.crm import MAX_TAG_NAME, tag_key
 from monitor.services.errors import NotFound, ValidationError
 from monitor.services.records.kinds import kind_of
+from monitor.services.records.rights import allowed, may_view
 from monitor.services.records.writes import check_record, delete_records, update_records
 
 MAX_IDS = 500
@@ -67,7 +68,7 @@ def plan(entity, ids, action, values, user):
                                             actions=", ".join(actions_for(entity)))})
     record_ids = parse_ids(ids)
     value = None if action == "delete" else _action_value(action, values)
-    found = _records(kind, record_ids, with_tags=action in ("add_tag", "remove_tag"))
+    found = _records(kind, record_ids, with_tags=action in ("add_tag", "remove_tag"), user=user)
     check_rights(user, entity, action, found)
     bulk = BulkPlan(entity, action, found)
     if action != "delete":
@@ -106,11 +107,17 @@ def _refused(record, invalid):
 
 
 def check_rights(user, entity, action, batch):
-    """The one place a bulk action's rights are checked, per record, before anything is saved.
+    """The one place a bulk action's rights are checked, per record, before anything is saved (SPEC §10).
 
-    Until rights per entity exist (SPEC §10, the next step), every signed-in user may edit and
-    delete every record; rights per record will raise services.errors.Forbidden from here.
+    A delete needs the delete right on every ticked record, any other action the edit right;
+    ValidationError naming the first one it does not reach, and nothing changed. (A record the
+    user may not view never gets here: _records treats it as one that is not there.)
     """
+    right = "delete" if action == "delete" else "edit"
+    for record in batch:
+        if not allowed(user, entity, right, record):
+            raise ValidationError({"ids": _l("Your rights do not reach record %(id)s. Nothing was changed.",
+                                             id=record.id)})
 
 
 def parse_ids(values):
@@ -180,12 +187,16 @@ def _status_value(text):
 VALUES = {"responsible": _user_value, "add_tag": _tag_value, "remove_tag": _tag_value, "status": _status_value}
 
 
-def _records(kind, record_ids, with_tags):
-    """The records with these ids, in that order; ValidationError naming the ids that are not there."""
+def _records(kind, record_ids, with_tags, user=None):
+    """The records with these ids, in that order; ValidationError naming the ids that are not there.
+
+    A record `user` may not view is, to them, not there: named among the unknown ids, no differently.
+    """
     query = select(kind.model).where(kind.model.id.in_(record_ids))
     if with_tags:
         query = query.options(selectinload(kind.model.tags))
-    by_id = {record.id: record for record in db.session.scalars(query)}
+    by_id = {record.id: record for record in db.session.scalars(query)
+             if user is None or may_view(user, kind.name, record)}
     missing = [record_id for record_id in record_ids if record_id not in by_id]
     if missing:
         shown = ", ".join(str(record_id) for record_id in missing[:SHOWN_IDS])

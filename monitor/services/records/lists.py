@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import and_, func, literal, select, union_all
 from sqlalchemy.orm import joinedload, selectinload, with_parent
 
 from monitor.db import db
@@ -19,7 +19,7 @@ from monitor.services.records.ordering import (  # noqa: F401 (ORDER_FIELDS: re-
     order_clauses,
     segments,
 )
-from monitor.services.records.rights import Viewer
+from monitor.services.records.rights import Viewer, visible_clause
 
 PER_PAGE = 50
 
@@ -151,11 +151,14 @@ def iter_records(entity, filters=ListFilters(), batch=1000):  # noqa: B008 (froz
         yield from db.session.scalars(statement)
 
 
-def autocomplete(entity, query, limit=10):
-    """Up to `limit` newest records of `entity` whose name, phone or e-mail matches `query`."""
+def autocomplete(entity, query, limit=10, viewer=None):
+    """Up to `limit` newest records of `entity` whose name, phone or e-mail matches `query`.
+
+    `viewer` (rights.Viewer): only records they may view (a view right of none finds nothing).
+    """
     if not search.words(query):
         return []
-    rows, _more = query_list(entity, ListFilters(q=query), 1, limit)
+    rows, _more = query_list(entity, ListFilters(q=query, viewer=viewer), 1, limit)
     return rows
 
 
@@ -225,17 +228,22 @@ def get_record(entity, record_id):
     return record
 
 
-def linked(record, relation, limit=PER_PAGE, relations=()):
+def linked(record, relation, limit=PER_PAGE, relations=(), viewer=None):
     """Up to `limit` newest records linked to `record` through `relation` (e.g. "deals"), and their number.
 
     `relations`: relationships of those records to load with them (what the rows show), not one by one.
+    `viewer` (rights.Viewer): only the linked records they may view are read and counted.
     """
     attribute = getattr(type(record), relation)
     target = attribute.property.mapper.class_
+    kind = KINDS[ENTITY_OF_MODEL[target]]
     condition = with_parent(record, attribute)
+    visible = visible_clause(kind, viewer)
+    if visible is not None:
+        condition = and_(condition, visible)
     rows = db.session.scalars(
         select(target).where(condition).order_by(target.created_at.desc(), target.id.desc()).limit(limit)
-        .options(*_eager(KINDS[ENTITY_OF_MODEL[target]], relations))
+        .options(*_eager(kind, relations))
     ).all()
     if len(rows) < limit:
         return rows, len(rows)  # all of them: no need to count

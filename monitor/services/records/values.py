@@ -1,5 +1,6 @@
 """Validating a record's field values: each field's parser, and a deal's pipeline and status together."""
 from datetime import date
+from types import SimpleNamespace
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
@@ -10,6 +11,7 @@ from monitor.inputs import InvalidValue, is_digits, parse_id, without_control_ch
 from monitor.models import Company, Contact, Deal, Pipeline, User
 from monitor.services import pipelines, tags
 from monitor.services.errors import ValidationError
+from monitor.services.records.rights import allowed, may_view
 
 MAX_AMOUNT = 2_000_000_000  # fits a 32-bit INTEGER column on PostgreSQL too
 
@@ -132,6 +134,66 @@ def parse_tag_names(value):
             seen.add(tags.tag_key(name))
             names.append(name)
     return names
+
+
+def check_links(user, data, record=None):
+    """ValidationError when `data` links anew a company or contacts `user` may not view (rights per entity).
+
+    Such a record is, to them, no record at all: the field gets the very words an unknown id gets, so the
+    answer tells nothing of what is hidden. Links `record` already has are no concern here; values that do
+    not parse are left to `validated`, which words their errors.
+    """
+    errors = {}
+    try:
+        company = _company(data.get("company")) if "company" in data else None
+    except InvalidValue:
+        company = None
+    if company is not None and getattr(record, "company_id", None) != company.id \
+            and not may_view(user, "companies", company):
+        errors["company"] = _l("There is no company with id %(id)d.", id=company.id)
+    try:
+        ids = _id_list(data.get("contacts")) if "contacts" in data else []
+    except InvalidValue:
+        ids = []
+    already = {contact.id for contact in getattr(record, "contacts", None) or ()}
+    found = db.session.scalars(select(Contact).where(Contact.id.in_(ids))).all() if ids else []
+    seen = {contact.id for contact in found if contact.id in already or may_view(user, "contacts", contact)}
+    unknown = sorted(set(ids) - seen)  # hidden and missing alike, in one message
+    if len(unknown) > len(set(ids) - {contact.id for contact in found}):
+        errors["contacts"] = _l("There is no contact with id %(ids)s.", ids=", ".join(map(str, unknown)))
+    if errors:
+        raise ValidationError(errors)
+
+
+def check_owner(user, entity, data):
+    """ValidationError when `user` may not create this record: with an edit right of "own" a new record
+    must be their own (they are responsible for it). A right of none is the caller's 403 before this."""
+    try:
+        responsible = _record_id(data.get("responsible"))
+    except InvalidValue:
+        return  # `validated` words it
+    if not allowed(user, entity, "edit", SimpleNamespace(id=None, responsible_user_id=responsible)):
+        raise ValidationError({"responsible": _l("Your rights let you create only records you are responsible for.")})
+
+
+def with_hidden_links(user, record, data):
+    """`data` with the links of `record` that `user` may not view put back.
+
+    The card form shows no linked record its reader may not view, so it cannot send them back; a save
+    keeps them (a link they cannot see is not theirs to drop). A company chosen instead replaces it.
+    """
+    data = dict(data)
+    company = getattr(record, "company", None)
+    if "company" in data and company is not None and not may_view(user, "companies", company) \
+            and not str(data["company"] or "").strip():
+        data["company"] = str(company.id)
+    hidden = [str(contact.id) for contact in getattr(record, "contacts", None) or ()
+              if not may_view(user, "contacts", contact)]
+    if "contacts" in data and hidden:
+        sent = data["contacts"]
+        sent = list(sent) if isinstance(sent, (list, tuple)) else [str(sent or "")]
+        data["contacts"] = ", ".join(part for part in map(str, [*sent, *hidden]) if part.strip())
+    return data
 
 
 PARSERS = {
