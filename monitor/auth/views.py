@@ -9,7 +9,7 @@ from monitor.auth import bp
 from monitor.auth import session as _session  # noqa: F401  (registers the user loader)
 from monitor.auth.forms import LanguageForm, LoginForm, PasswordForm
 from monitor.forms import show_errors
-from monitor.services import dashboard, signin, users
+from monitor.services import dashboard, records, signin, users
 from monitor.services.errors import ValidationError
 
 
@@ -36,8 +36,9 @@ def new_csrf_secret():
 @login_required
 def index():
     """Home: the user's own use against the limits and the open deals per stage. Names no record, counts nothing."""
+    viewer = records.Viewer.of(current_user)  # only the deals the user may view
     return render_template(
-        "home.html", usage=dashboard.own_usage(current_user), pipelines=dashboard.open_deals_by_stage())
+        "home.html", usage=dashboard.own_usage(current_user), pipelines=dashboard.open_deals_by_stage(viewer))
 
 
 @bp.route("/login", methods=["GET", "POST"])

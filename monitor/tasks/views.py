@@ -23,7 +23,7 @@ from monitor.crm.entities import record_lists
 from monitor.crm.views import acting_user, charge_elements
 from monitor.forms import show_errors
 from monitor.models.work import MAX_TASK_TEXT
-from monitor.services import dashboard, records, tasks, users
+from monitor.services import dashboard, tasks, users
 from monitor.services.errors import ValidationError
 from monitor.tasks import bp, forms
 
@@ -137,12 +137,6 @@ def record_tasks(entity, record_id):
 def own_task_counts():
     """The signed-in user's open and overdue tasks, as numbers (the home page)."""
     return dashboard.own_tasks(current_user)
-
-
-@bp.app_template_global()
-def visible_open_deals():
-    """The open deals per stage the signed-in user may view, as numbers (the home page)."""
-    return dashboard.open_deals_by_stage(records.Viewer.of(current_user))
 
 
 @bp.app_template_test("changeable")
