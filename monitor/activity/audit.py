@@ -23,7 +23,18 @@ FIELDS = {
     "action": _l("Action"), "timezone": _l("Time zone"), "warn_percent": _l("Warning at (%)"),
     "warn_admins": _l("Warn administrators"), "is_admin": _l("Administrator"), "can_export": _l("Export"),
     "active": _l("Activity"), "monitoring_exempt": _l("Exempt from monitoring"), "token": _l("API token"),
+    # Rights per entity (SPEC §10): a cell of the rights matrix, its old and new scope.
+    "rights-leads-view": _l("Deals: view"), "rights-leads-edit": _l("Deals: edit"),
+    "rights-leads-delete": _l("Deals: delete"),
+    "rights-contacts-view": _l("Contacts: view"), "rights-contacts-edit": _l("Contacts: edit"),
+    "rights-contacts-delete": _l("Contacts: delete"),
+    "rights-companies-view": _l("Companies: view"), "rights-companies-edit": _l("Companies: edit"),
+    "rights-companies-delete": _l("Companies: delete"),
+    "rights-customers-view": _l("Customers: view"), "rights-customers-edit": _l("Customers: edit"),
+    "rights-customers-delete": _l("Customers: delete"),
 }
+# How a right's scope is named in the history (only for the rights matrix's fields).
+SCOPES = {"all": _l("all"), "own": _l("own"), "none": _l("none")}
 
 
 def record_change(session, event, subject_id, by, changes=(), reason=None):
@@ -47,8 +58,15 @@ def changes_of(event):
     """[(field label, old, new)] of an audit event, in the reader's language."""
     details = json.loads(event.details) if event.details else {}
     words = {"yes": gettext("yes"), "no": gettext("no")}
-    return [(FIELDS.get(field, field), words.get(old, old), words.get(new, new))
+    return [(FIELDS.get(field, field), *(_word(field, value, words) for value in (old, new)))
             for field, old, new in details.get("changes", [])]
+
+
+def _word(field, value, words):
+    """A changed value in the reader's language: yes/no, or a right's scope (all/own/none)."""
+    if field.startswith("rights-"):
+        return str(SCOPES.get(value, value))
+    return words.get(value, value)
 
 
 def reason_of(event):

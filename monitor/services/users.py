@@ -4,8 +4,9 @@ At least one active administrator always remains: the rule is checked inside the
 transaction, with the active administrators' rows locked (FOR NO KEY UPDATE on PostgreSQL,
 SQLite's write lock), so two administrators demoting each other at once leave one.
 
-Changes of rights and exemptions are audited (monitor/activity/audit.py) in the transaction
-that makes them: who, when, old → new, and why for an exemption.
+Rights per entity (SPEC §10) are saved with the rest: one audit triple per changed cell of the
+matrix ("rights-leads-view": "all" → "own"). Changes of rights and exemptions are audited
+(monitor/activity/audit.py) in the transaction that makes them: who, when, old → new, and why for an exemption.
 """
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
@@ -91,12 +92,15 @@ def _password_error(password, required):
 def create_user(name, email, password, is_admin=False, can_export=False, active=True, monitoring_exempt=False,
                 exempt_reason=None, created_by=None, rights=None):
     """Add a user; ValidationError for an empty name, a bad or taken e-mail, a short password, an exemption
-    without a reason.
+    without a reason, a right that is not "all", "own" or "none".
 
-    Made by an administrator in the console (`created_by`), the rights and the exemption it starts
-    with are audited; made from the shell or by the demo data, they are not.
+    `rights` ({entity: {right: scope}}) defaults to what a new user starts with (view all, edit all,
+    delete own). Made by an administrator in the console (`created_by`), the rights (those other than
+    a new user's defaults) and the exemption it starts with are audited; made from the shell or by the
+    demo data, they are not.
     """
     errors = _errors(None, name, email, password, creating=True)
+    errors.update(rights_errors(rights))
     exemption_errors, exempt_reason = _check_exemption(None, monitoring_exempt, exempt_reason, created_by)
     errors.update(exemption_errors)
     if errors:
@@ -117,7 +121,8 @@ def create_user(name, email, password, is_admin=False, can_export=False, active=
         if created_by is not None:
             session.flush()  # the audit names the new user by id
             audit.record_change(session, ActivityEvent.RIGHTS_CHANGED, user.id, created_by,
-                                [("is_admin", False, bool(is_admin)), ("can_export", False, bool(can_export))])
+                                [("is_admin", False, bool(is_admin)), ("can_export", False, bool(can_export)),
+                                 *_cell_changes(record_rights.NEW_USER, rights or record_rights.NEW_USER)])
             if monitoring_exempt:
                 audit.record_change(session, ActivityEvent.EXEMPTED, user.id, created_by,
                                     [("monitoring_exempt", False, True)], reason=exempt_reason)
@@ -125,9 +130,10 @@ def create_user(name, email, password, is_admin=False, can_export=False, active=
 
 
 def update_user(user, name, email, password, is_admin, can_export, active, acting_user=None,
-                monitoring_exempt=None, exempt_reason=None):
-    """Save an administrator's edit of a user. An empty password leaves it unchanged, and so does
-    `monitoring_exempt=None` the exemption.
+                monitoring_exempt=None, exempt_reason=None, rights=None):
+    """Save an administrator's edit of a user. An empty password leaves it unchanged, `monitoring_exempt=None`
+    the exemption and `rights=None` the rights per entity; an administrator who stays one keeps the rights
+    stored (they have all of them anyway), so the matrix they are shown never overwrites them.
 
     Ticking Activity on a deactivated user goes through the activity service, which
     also restarts their counts; unticking it, or setting a password, ends every session
@@ -138,6 +144,7 @@ def update_user(user, name, email, password, is_admin, can_export, active, actin
     """
     errors = _errors(user, name, email, password, creating=False)
     errors.update(_own_rights_errors(user, is_admin, active, acting_user))
+    errors.update(rights_errors(rights))
     if monitoring_exempt is not None:
         exemption_errors, exempt_reason = _check_exemption(user, monitoring_exempt, exempt_reason, acting_user)
         errors.update(exemption_errors)
@@ -155,7 +162,9 @@ def update_user(user, name, email, password, is_admin, can_export, active, actin
         was_active = user.active
         user.name = name.strip()
         user.email = normalize_email(email)
-        _set_rights(session, user, bool(is_admin), bool(can_export), acting_user)
+        if user.is_admin and is_admin:
+            rights = None
+        _set_rights(session, user, bool(is_admin), bool(can_export), rights, acting_user)
         if monitoring_exempt is not None:
             _set_exemption(session, user, bool(monitoring_exempt), exempt_reason, acting_user)
         if password_hash:
@@ -210,9 +219,33 @@ def _check_exemption(user, exempt, reason, acting_user):
     return errors, text or None
 
 
-def _set_rights(session, user, is_admin, can_export, by):
-    audit.record_change(session, ActivityEvent.RIGHTS_CHANGED, user.id, by,
-                        [("is_admin", user.is_admin, is_admin), ("can_export", user.can_export, can_export)])
+def rights_errors(rights):
+    """Field errors of a rights matrix ({entity: {right: scope}}, None for none given), by the cell's field
+    name ("rights-leads-view"): every kind and right must be there, each exactly "all", "own" or "none"."""
+    if rights is None:
+        return {}
+    errors = {}
+    for entity in record_rights.ALL:
+        given = rights.get(entity) if isinstance(rights, dict) and isinstance(rights.get(entity), dict) else {}
+        for right in record_rights.RIGHTS:
+            if given.get(right) not in record_rights.SCOPES:
+                errors[f"rights-{entity}-{right}"] = _l("Choose All, Own or None.")
+    return errors
+
+
+def _cell_changes(old, new):
+    """(field, old, new) of every cell of the rights matrix, for the audit (it keeps those that differ)."""
+    return [(f"rights-{entity}-{right}", old[entity][right], new[entity][right])
+            for entity in record_rights.ALL for right in record_rights.RIGHTS]
+
+
+def _set_rights(session, user, is_admin, can_export, rights, by):
+    """Save the administrator flag, the export right and (unless None) the rights per entity, audited."""
+    changes = [("is_admin", user.is_admin, is_admin), ("can_export", user.can_export, can_export)]
+    if rights is not None:
+        changes += _cell_changes(record_rights.load(user.rights), rights)
+        user.rights = record_rights.dump(rights)
+    audit.record_change(session, ActivityEvent.RIGHTS_CHANGED, user.id, by, changes)
     user.is_admin, user.can_export = is_admin, can_export
 
 

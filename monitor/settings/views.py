@@ -8,8 +8,9 @@ from monitor.auth.views import safe_next
 from monitor.forms import show_errors
 from monitor.services import users
 from monitor.services.errors import Forbidden, ValidationError
+from monitor.services.records import rights as record_rights
 from monitor.settings import bp
-from monitor.settings.forms import UserForm
+from monitor.settings.forms import RIGHT_COLUMNS, RIGHT_ROWS, UserForm, rights_field
 
 USER_STATUSES = ("active", "deactivated")
 
@@ -31,36 +32,38 @@ def user_list():
 
 @bp.route("/users/new", methods=["GET", "POST"])
 def user_new():
-    """Create a user."""
-    form = UserForm()
+    """Create a user; a cell of the rights matrix not sent is what a new user starts with."""
+    form = UserForm.for_rights(record_rights.NEW_USER)
     if form.validate_on_submit():
         try:
             user = users.create_user(
                 form.name.data, form.email.data, form.password.data,
                 is_admin=form.is_admin.data, can_export=form.can_export.data, active=form.is_active.data,
                 monitoring_exempt=form.monitoring_exempt.data, exempt_reason=form.exempt_reason.data,
-                created_by=current_user,
+                created_by=current_user, rights=form.rights(),
             )
         except ValidationError as invalid:
             show_errors(form, invalid.errors)
         else:
             flash(_("User %(name)s has been created.", name=user.name), "success")
             return redirect(url_for("settings.user_list"))
-    return render_template("settings/user_form.html", form=form, user=None)
+    return _user_page(form, None)
 
 
 @bp.route("/users/<id:user_id>", methods=["GET", "POST"])
 def user_edit(user_id):
-    """Edit a user's name, e-mail, password, rights, Activity and exemption from monitoring."""
+    """Edit a user's name, e-mail, password, rights, Activity and exemption from monitoring.
+
+    A cell of the rights matrix not sent keeps the stored value."""
     user = users.get_user(user_id)
-    form = UserForm(obj=user, is_active=user.active)
+    form = UserForm.for_rights(record_rights.load(user.rights), obj=user, is_active=user.active)
     if form.validate_on_submit():
         try:
             users.update_user(
                 user, form.name.data, form.email.data, form.password.data,
                 is_admin=form.is_admin.data, can_export=form.can_export.data, active=form.is_active.data,
                 acting_user=current_user, monitoring_exempt=form.monitoring_exempt.data,
-                exempt_reason=form.exempt_reason.data,
+                exempt_reason=form.exempt_reason.data, rights=form.rights(),
             )
         except ValidationError as invalid:
             show_errors(form, invalid.errors)
@@ -71,8 +74,14 @@ def user_edit(user_id):
                 login_user(current_user._get_current_object())  # keep this session, others end
             flash(_("User %(name)s has been saved.", name=user.name), "success")
             return redirect(url_for("settings.user_list"))
-    deactivation = None if user.active else latest_deactivation(user.id)
-    return render_template("settings/user_form.html", form=form, user=user, deactivation=deactivation)
+    return _user_page(form, user, deactivation=None if user.active else latest_deactivation(user.id))
+
+
+def _user_page(form, user, **context):
+    """A user's page; 400 when a cell of the rights matrix was refused."""
+    page = render_template("settings/user_form.html", form=form, user=user, rights_rows=RIGHT_ROWS,
+                           rights_columns=RIGHT_COLUMNS, rights_field=rights_field, **context)
+    return page, 400 if form.rights_errors() else 200
 
 
 @bp.post("/users/<id:user_id>/reactivate")
