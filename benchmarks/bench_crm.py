@@ -6,6 +6,10 @@ Builds the database with `flask init-db` and `flask demo-data` in a temporary fo
 reuses DIR), signs in as the demo administrator and times each page: in-process with
 Flask's test client, then over HTTP against `gunicorn -w WORKERS app:app`. Activity
 monitoring has no limits set, as on a fresh install. Prints a Markdown table.
+
+One row is read as a demo user who may view only their own deals (rights per entity, SPEC §10;
+issue 13 asks it to stay within 1.5x the administrator's deals list page 1): the benchmark gives
+OWN_DEALS_USER those rights in the database before it measures.
 """
 import argparse
 import os
@@ -26,20 +30,25 @@ sys.path.insert(0, str(ROOT))
 
 from monitor import create_app  # noqa: E402
 from monitor.services import demo  # noqa: E402
+from monitor.services.records import rights  # noqa: E402
 
 BIN = Path(sys.executable).parent
 WARM_UP = 3
+OWN_DEALS_USER = "anna@tally.example"  # a demo user responsible for part of the deals; not an administrator
+OWN_DEALS = {entity: dict(scopes) for entity, scopes in rights.ALL.items()} | {
+    "leads": {"view": "own", "edit": "own", "delete": "own"}}
 
 
 def pages(database):
-    """(label, URL) of each measured page; ids and a phone come from the demo data."""
+    """(label, URL, who) of each measured page (who: None for the administrator, else a demo user's e-mail);
+    ids and a phone come from the demo data."""
     with sqlite3.connect(database) as connection:
         deal_id = connection.execute("SELECT max(id) FROM deals").fetchone()[0]
         phone = connection.execute("SELECT phone FROM contacts ORDER BY id LIMIT 1").fetchone()[0]
         pipeline_id = connection.execute("SELECT id FROM pipelines ORDER BY is_main DESC, id LIMIT 1").fetchone()[0]
         user_id = connection.execute("SELECT id FROM users WHERE email = 'anna@tally.example'").fetchone()[0]
     digits = "".join(char for char in phone if char.isdigit())[1:]
-    return [
+    as_admin = [
         ("plain page (profile, no records)", "/profile"),
         ("deals list, page 1", "/leads"),
         ("deals list, page 1,000", "/leads?page=1000"),
@@ -61,6 +70,19 @@ def pages(database):
         ("pipeline board (6 columns x 50)", f"/leads/pipeline/{pipeline_id}"),
         ("deal card", f"/leads/{deal_id}"),
     ]
+    measured = [(label, url, None) for label, url in as_admin]
+    # Rights per entity: within 1.5x the administrator's deals list page 1 (the row above it).
+    measured.insert(2, ("deals list, page 1, as a user who may view only their own deals", "/leads",
+                        OWN_DEALS_USER))
+    return measured
+
+
+def give_own_deals_rights(database):
+    """OWN_DEALS_USER may view, edit and delete only the deals they are responsible for (all the rest)."""
+    with sqlite3.connect(database) as connection:
+        changed = connection.execute("UPDATE users SET rights = ? WHERE email = ? AND NOT is_admin",
+                                     (rights.dump(OWN_DEALS), OWN_DEALS_USER)).rowcount
+    assert changed == 1, f"{OWN_DEALS_USER} is no demo user who is not an administrator"
 
 
 def build(folder, deals):
@@ -85,17 +107,23 @@ def median_ms(fetch, url, repeat):
     return statistics.median(samples)
 
 
-def in_process(database, urls, repeat):
+def in_process(database, measured, repeat):
     app = create_app({"DATABASE_URL": f"sqlite:///{database}", "WTF_CSRF_ENABLED": False,
                       "SECRET_KEY": "bench", "OUTBOX_WORKER": False})
-    client = app.test_client()
-    client.post("/login", data={"email": demo.ADMIN_EMAIL, "password": demo.ADMIN_PASSWORD})
+    clients = {}
+    for who in {who for _label, _url, who in measured}:
+        clients[who] = app.test_client()
+        password = demo.ADMIN_PASSWORD if who is None else demo.DEMO_PASSWORD
+        clients[who].post("/login", data={"email": who or demo.ADMIN_EMAIL, "password": password})
 
-    def fetch(url):
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
+    def timed(who, url):
+        def fetch(url):
+            response = clients[who].get(url)
+            assert response.status_code == 200, (url, who, response.status_code)
 
-    return [median_ms(fetch, url, repeat) for url in urls]
+        return median_ms(fetch, url, repeat)
+
+    return [timed(who, url) for _label, url, who in measured]
 
 
 def free_port():
@@ -104,7 +132,7 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def through_gunicorn(database, urls, repeat, workers):
+def through_gunicorn(database, measured, repeat, workers):
     port = free_port()
     env = {**os.environ, "FLASK_DATABASE_URL": f"sqlite:///{database}", "FLASK_SECRET_KEY": "bench"}
     server = subprocess.Popen(
@@ -113,19 +141,23 @@ def through_gunicorn(database, urls, repeat, workers):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        session = _signed_in_session(base)
+        sessions = {who: _signed_in_session(base, who) for who in {who for _label, _url, who in measured}}
 
-        def fetch(url):
-            response = session.get(base + url, allow_redirects=False)
-            assert response.status_code == 200, (url, response.status_code)
+        def timed(who, url):
+            def fetch(url):
+                response = sessions[who].get(base + url, allow_redirects=False)
+                assert response.status_code == 200, (url, who, response.status_code)
 
-        return [median_ms(fetch, url, repeat) for url in urls]
+            return median_ms(fetch, url, repeat)
+
+        return [timed(who, url) for _label, url, who in measured]
     finally:
         server.terminate()
         server.wait(timeout=30)
 
 
-def _signed_in_session(base):
+def _signed_in_session(base, who=None):
+    """A requests session signed in as the administrator (who None) or the demo user `who`."""
     session = requests.Session()
     deadline = time.monotonic() + 30
     while True:
@@ -137,8 +169,8 @@ def _signed_in_session(base):
                 raise
             time.sleep(0.2)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login.text).group(1)
-    session.post(f"{base}/login", data={"csrf_token": token, "email": demo.ADMIN_EMAIL,
-                                        "password": demo.ADMIN_PASSWORD})
+    password = demo.ADMIN_PASSWORD if who is None else demo.DEMO_PASSWORD
+    session.post(f"{base}/login", data={"csrf_token": token, "email": who or demo.ADMIN_EMAIL, "password": password})
     return session
 
 
@@ -157,10 +189,10 @@ def main():
         else:
             Path(folder).mkdir(parents=True, exist_ok=True)
             database, loaded = build(folder, args.deals)
+        give_own_deals_rights(database)
         measured = pages(database)
-        urls = [url for _label, url in measured]
-        local = in_process(database, urls, args.repeat)
-        served = through_gunicorn(database, urls, args.repeat, args.workers)
+        local = in_process(database, measured, args.repeat)
+        served = through_gunicorn(database, measured, args.repeat, args.workers)
     if loaded is not None:
         print(f"demo-data --deals {args.deals}: {loaded:.1f} s\n")
     print_table(measured, local, served, args.workers)
@@ -170,7 +202,7 @@ def print_table(measured, local, served, workers):
     """Markdown: each page's medians and its multiple of the plain page and of the plain deals list."""
     print(f"| page | in-process ms | gunicorn -w {workers} ms | × plain page | × deals list page 1 |")
     print("| --- | ---: | ---: | ---: | ---: |")
-    for (label, _url), here, there in zip(measured, local, served, strict=True):
+    for (label, _url, _who), here, there in zip(measured, local, served, strict=True):
         plain_page = f"{here / local[0]:.1f} / {there / served[0]:.1f}"
         plain_list = f"{here / local[1]:.2f} / {there / served[1]:.2f}"
         print(f"| {label} | {here:.1f} | {there:.1f} | {plain_page} | {plain_list} |")
