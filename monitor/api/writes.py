@@ -18,6 +18,7 @@ from monitor.db import db
 from monitor.inputs import is_id
 from monitor.services import catalog, records
 from monitor.services.errors import NotFound, ValidationError
+from monitor.services.records import values as record_values
 from monitor.services.tags import MAX_TAGS
 
 MAX_BATCH = 250
@@ -179,6 +180,8 @@ def check_batch(items, find_record=None, user=None):
         records.check_record("leads", data, record)
         if user is not None:
             check_links(user, data, record)
+            if record is None:  # a new lead: with an edit right of "own" it must be the user's (as on the web)
+                record_values.check_owner(user, "leads", {"responsible": user.id, **data})
         return record, data
 
     return [(rid, record, data) for rid, (record, data) in check_items(items, check)]
