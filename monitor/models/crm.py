@@ -177,6 +177,8 @@ class Deal(RecordMixin, Base):
         Index("ix_deals_pipeline_status_created", "pipeline_id", "status_id", "created_at"),
         # Covers the board's per-status count and sum of prices.
         Index("ix_deals_pipeline_status_price", "pipeline_id", "status_id", "price"),
+        # A view-own user's deals list (rights per entity) walks this in list order, no sort.
+        Index("ix_deals_responsible_created", "responsible_user_id", "created_at"),
     )
 
     price: Mapped[int] = mapped_column(default=0, index=True)

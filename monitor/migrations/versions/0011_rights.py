@@ -1,4 +1,4 @@
-"""Rights per entity (SPEC §10): users.rights
+"""Rights per entity (SPEC §10): users.rights, and deals by responsible user in list order
 
 Revision ID: 0011
 Revises: 0010
@@ -22,8 +22,11 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table("users", recreate="never") as batch_op:
         batch_op.add_column(sa.Column("rights", sa.Text(), server_default=ALL_RIGHTS, nullable=False))
+    # A user who may view only their own deals pages them in list order from this index, not by a sort.
+    op.create_index("ix_deals_responsible_created", "deals", ["responsible_user_id", "created_at"])
 
 
 def downgrade():
+    op.drop_index("ix_deals_responsible_created", table_name="deals")
     with op.batch_alter_table("users", recreate="never") as batch_op:
         batch_op.drop_column("rights")
