@@ -288,3 +288,12 @@ def sign_in_browser(page, base, email, password):
 def browser_type_launch_args(browser_type_launch_args):
     """Debian's Chromium, started the way this machine needs (root, no network)."""
     return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def csp_errors(page):
+    """Console messages about the content security policy (there must be none)."""
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if "Content Security Policy" in message.text
+            else None)
+    return errors

@@ -21,15 +21,6 @@ def board(page, live_server, user, crm_builder):
     return main, statuses, deals
 
 
-@pytest.fixture
-def csp_errors(page):
-    """Console messages about the content security policy (there must be none)."""
-    errors = []
-    page.on("console", lambda message: errors.append(message.text) if "Content Security Policy" in message.text
-            else None)
-    return errors
-
-
 def column(page, status_id):
     return page.locator(f'.board-column[data-status="{status_id}"]')
 

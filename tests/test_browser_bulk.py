@@ -16,15 +16,6 @@ def deals_list(page, live_server, user, crm_builder):
     return deals
 
 
-@pytest.fixture
-def csp_errors(page):
-    """Console messages about the content security policy (there must be none)."""
-    errors = []
-    page.on("console", lambda message: errors.append(message.text) if "Content Security Policy" in message.text
-            else None)
-    return errors
-
-
 def box(page, record_id):
     return page.locator(f'input[name=ids][value="{record_id}"]')
 

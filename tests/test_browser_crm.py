@@ -22,15 +22,6 @@ def demo_contact(app, demo_server):
         return contact.name, contact.phone, contact.company_id, contact.company.name
 
 
-@pytest.fixture
-def csp_errors(page):
-    """Console messages about the content security policy (there must be none)."""
-    errors = []
-    page.on("console", lambda message: errors.append(message.text) if "Content Security Policy" in message.text
-            else None)
-    return errors
-
-
 def sign_in_as_anna(page, server):
     """Anna signs in, lands on the home page and opens the deals from it in one click."""
     sign_in_browser(page, server, "anna@tally.example", demo.DEMO_PASSWORD)

@@ -4,7 +4,6 @@ The `crm` fixture's records: odd deals (leads[0], leads[2], ...) and every conta
 user's, even deals and the company Nord (linked to deal 1, its contacts and the customers) the admin's.
 The user's rights are set per test: only their own deals, or no companies. 403s charge nothing.
 """
-import copy
 from calendar import timegm
 from datetime import datetime
 
@@ -14,29 +13,11 @@ from sqlalchemy import select
 from monitor.db import db
 from monitor.models import FeedEntry, Task, User
 from monitor.services import feed, tasks
-from monitor.services.records import rights
 from tests.fixtures_api import assert_hal, assert_problem, no_api_rate_limit
+from tests.fixtures_rights import NO_COMPANIES, OWN_DEALS, rights_with, set_rights
 
 pytestmark = no_api_rate_limit
 DUE = timegm(datetime(2026, 12, 1, 15, 0).utctimetuple())
-
-
-def rights_with(**changes):
-    """Every right, except `changes`: {entity: {right: scope}}."""
-    given = copy.deepcopy(rights.ALL)
-    for entity, scopes in changes.items():
-        given[entity].update(scopes)
-    return given
-
-
-OWN_DEALS = rights_with(leads={"view": "own", "edit": "own", "delete": "own"})
-NO_COMPANIES = rights_with(companies={"view": "none", "edit": "none", "delete": "none"})
-
-
-def set_rights(app, user_id, given):
-    with app.app_context():
-        db.session.get(User, user_id).rights = rights.dump(given)
-        db.session.commit()
 
 
 def ids(body, key):

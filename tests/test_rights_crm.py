@@ -3,29 +3,16 @@ deletes, notes, moves, linked panels, pickers, autocomplete, bulk actions and ex
 view only their own deals and one who may view no companies; what each path shows, charges and refuses."""
 import csv
 import io
-from copy import deepcopy
 
 import pytest
 from sqlalchemy import select
 
 from monitor.db import db
 from monitor.models import FeedEntry
-from monitor.services.records import rights
 from tests.fixtures_crm import row_names
+from tests.fixtures_rights import NO_COMPANIES, OWN_DEALS, rights_with
 
 HIDDEN = 'class="muted linked-hidden" title="hidden"'
-
-
-def rights_with(**changes):
-    """All rights, then `changes`: {"leads": {"view": "own", ...}, ...}."""
-    given = deepcopy(rights.ALL)
-    for entity, scopes in changes.items():
-        given[entity].update(scopes)
-    return given
-
-
-OWN_DEALS = rights_with(leads={"view": "own", "edit": "own", "delete": "own"})
-NO_COMPANIES = rights_with(companies={"view": "none"})
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 The `crm` fixture's records: odd deals (leads[0], leads[2], ...) and every contact and customer are the
 user's, even deals and the company Nord (linked to deal 1, its contacts and the customers) the admin's.
 """
-import copy
 import re
 from datetime import datetime
 
@@ -12,27 +11,10 @@ from sqlalchemy import select
 from monitor.db import db
 from monitor.models import FeedEntry, Task, User
 from monitor.services import records, tasks
-from monitor.services.records import rights
+from tests.fixtures_rights import NO_COMPANIES, OWN_DEALS, rights_with, set_rights
 
 ROW = re.compile(r'<tr class="task[^"]*" data-task="(\d+)">(.*?)</tr>', re.S)
 FEED = re.compile(r'<section class="panel feed" id="feed">.*?</section>', re.S)
-
-
-def rights_with(**changes):
-    given = copy.deepcopy(rights.ALL)
-    for entity, scopes in changes.items():
-        given[entity].update(scopes)
-    return given
-
-
-OWN_DEALS = rights_with(leads={"view": "own", "edit": "own", "delete": "own"})
-NO_COMPANIES = rights_with(companies={"view": "none", "edit": "none", "delete": "none"})
-
-
-def set_rights(app, user_id, given):
-    with app.app_context():
-        db.session.get(User, user_id).rights = rights.dump(given)
-        db.session.commit()
 
 
 def add_task(app, author_id, text, entity=None, record_id=None, responsible=None, due_at=datetime(2026, 12, 1)):

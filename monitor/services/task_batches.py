@@ -5,13 +5,13 @@ tasks.change_task); a ValidationError on any of them names its position and save
 """
 from monitor.db import db
 from monitor.services import tasks
-from monitor.services.errors import ValidationError
+from monitor.services.records.writes import each_of_batch
 
 
 def create_tasks(batch, author, zone):
     """Create a task for each `(data, done)` of `batch` (data as tasks.create_task takes it); returns them."""
     with db.immediate() as session:
-        return _each(batch, lambda item: tasks.add_task(session, item[0], author, zone, done=item[1]))
+        return each_of_batch(batch, lambda item: tasks.add_task(session, item[0], author, zone, done=item[1]))
 
 
 def update_tasks(batch, acting_user, zone):
@@ -20,15 +20,5 @@ def update_tasks(batch, acting_user, zone):
     NotFound (the task's id) when one was deleted meanwhile; then none of the batch is saved.
     """
     with db.immediate() as session:
-        return _each(batch, lambda item: tasks.change_task(session, item[0], item[1], acting_user, zone))
-
-
-def _each(batch, save):
-    saved = []
-    for position, item in enumerate(batch):
-        try:
-            saved.append(save(item))
-        except ValidationError as invalid:
-            raise ValidationError(invalid.errors, position) from None
-    return saved
+        return each_of_batch(batch, lambda item: tasks.change_task(session, item[0], item[1], acting_user, zone))
 

@@ -67,7 +67,7 @@ def create_records(entity, batch, acting_user=None):
     kind = kind_of(entity)
     # The write lock from the first read: the linked records checked are still there on commit.
     with db.immediate() as session:
-        return _each(batch, lambda data: _create(session, kind, data, acting_user))
+        return each_of_batch(batch, lambda data: _create(session, kind, data, acting_user))
 
 
 def _create(session, kind, data, acting_user):
@@ -99,10 +99,10 @@ def update_records(entity, batch, acting_user=None):
     """
     kind = kind_of(entity)
     with db.immediate() as session:
-        return _each(batch, lambda item: _update(session, kind, *item, acting_user))
+        return each_of_batch(batch, lambda item: _update(session, kind, *item, acting_user))
 
 
-def _each(batch, save):
+def each_of_batch(batch, save):
     """`save` applied to every item in order; a ValidationError names the item's position."""
     saved = []
     for position, item in enumerate(batch):
