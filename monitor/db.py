@@ -21,6 +21,15 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+# SQL name of `fold` on SQLite, whose own lower() folds ASCII only; other databases fold with lower().
+FOLD_FUNCTION = "tally_fold"
+
+
+def fold(text):
+    """Text in lower case as search compares it (SQLite's FTS5 trigram index folds case the same way)."""
+    return text.lower() if isinstance(text, str) else text
+
+
 def make_engine(url, busy_timeout_ms=30000):
     """Create an engine; on SQLite set WAL, NORMAL sync, foreign keys and a busy timeout.
 
@@ -42,6 +51,8 @@ def make_engine(url, busy_timeout_ms=30000):
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
             cursor.close()
+            # Search tests a row itself when its matches are too many to gather first (services/search.py).
+            dbapi_conn.create_function(FOLD_FUNCTION, 1, fold, deterministic=True)
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn):

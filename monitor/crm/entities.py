@@ -4,7 +4,7 @@ Every CRM page is drawn by the same views and templates from one of these
 descriptions: its list columns, filter panel inputs, card form, linked records
 and export columns. `contacts-companies` is the combined list of two entities.
 """
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Optional
 
 from flask import url_for
@@ -14,8 +14,9 @@ from werkzeug.exceptions import NotFound
 from monitor.crm import bp, forms
 from monitor.services import presets, records
 
-# Counting every match of a broad filter on 100,000 deals costs more than showing the page.
-COUNT_LIMIT = 10_000
+# A filtered list's count stops past this many ("More than 1,000 records found"): counting every match of
+# a broad filter would cost more than showing the page, and grow with the base (SPEC §12).
+COUNT_LIMIT = 1000
 # The list column that would only repeat the card a related panel sits on.
 BACK_COLUMN = {"companies": "company"}
 RELATED_COLUMNS = 3
@@ -124,11 +125,11 @@ class Entity:
     def count(self, filters):
         """(how many records the list has, whether that is only "more than COUNT_LIMIT").
 
-        A filtered list stops counting past COUNT_LIMIT; the whole list, in any order, is counted exactly.
+        The whole list (in any order, within the user's rights) and a list narrowed only by responsible
+        user, pipeline, status or state count exactly from the totals the database keeps; any other
+        filter stops counting past COUNT_LIMIT.
         """
-        everything = records.ListFilters()
-        # The whole list the user may view counts exactly too (their rights are no filter they chose).
-        limit = None if replace(filters, order=everything.order, viewer=None) == everything else COUNT_LIMIT
+        limit = None if records.counts_exactly(self.name, filters) else COUNT_LIMIT
         if self.name == records.COMBINED:
             total = records.count_combined(filters, limit)
         else:

@@ -3,6 +3,7 @@ from datetime import date, datetime
 from typing import Optional
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     ForeignKey,
     ForeignKeyConstraint,
@@ -226,3 +227,20 @@ class SavedFilter(Base):
     name: Mapped[str] = mapped_column(String(100))
     query: Mapped[str] = mapped_column(String(2000))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RecordTotal(Base):
+    """How many records of a kind (and the sum of deals' prices) one responsible user has in one stage.
+
+    Kept exact by database triggers (migration 0012) in every writing transaction; read by
+    services/records/totals.py. A missing responsible user, and a non-deal's stage, are 0.
+    """
+
+    __tablename__ = "record_totals"
+
+    entity: Mapped[str] = mapped_column(String(20), primary_key=True)
+    responsible_user_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    pipeline_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    status_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    records: Mapped[int] = mapped_column(BigInteger)
+    price: Mapped[int] = mapped_column(BigInteger)

@@ -15,7 +15,7 @@ import re
 
 from sqlalchemy import and_, column, func, literal_column, or_, select, table
 
-from monitor.db import db
+from monitor.db import FOLD_FUNCTION, db, fold
 from monitor.inputs import CONTROL_CHARACTERS
 
 PHONE_PUNCTUATION = (" ", "-", "(", ")", "+", ".", "/")
@@ -79,6 +79,31 @@ def matching_ids(entity, model, columns, query, use_index=None):
     if use_index:
         return _fts_ids(entity, columns, query)
     return _ilike_ids(model, columns, query)
+
+
+def row_matches(model, columns, query):
+    """A WHERE clause true for a row of `model` that matching_ids finds for `query`, tested on the row itself
+    (None for an empty query).
+
+    For walking a list in its own order when the matches are too many to gather first: the walk
+    stops after its page, whatever the number of matches. Case is folded as the index folds it.
+    """
+    found = words(query)
+    if not found:
+        return None
+    sqlite = db.session.get_bind().dialect.name == "sqlite"
+    folded = [getattr(func, FOLD_FUNCTION if sqlite else "lower")(getattr(model, name)) for name in columns]
+    if is_short(query):
+        head = fold(" ".join(found))
+        return or_(*(func.substr(column, 1, len(head)) == head for column in folded))
+    digits = digits_of(query)
+    if digits:
+        whole = fold(" ".join(found))
+        condition = or_(*(column.contains(whole, autoescape=True) for column in folded))
+        if "phone" in columns:
+            condition = or_(condition, phone_digits(model.phone).contains(digits, autoescape=True))
+        return condition
+    return and_(*(or_(*(column.contains(fold(word), autoescape=True) for column in folded)) for word in found))
 
 
 def _phrase(text):

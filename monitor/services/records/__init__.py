@@ -8,6 +8,7 @@ kinds       the registry of the four kinds (records.KINDS) everything else deriv
 conditions  a ListFilters as WHERE clauses
 lists       list pages, counts, the combined list, one record and what links to it
 board       the pipeline board
+totals      counts and board totals from the totals the database keeps (record_totals)
 values      each field's parser and validation
 writes      create, update and delete, one transaction each
 changes     the card feed's lines a save writes
@@ -25,6 +26,7 @@ from monitor.services.records.lists import (
     autocomplete,
     count_combined,
     count_list,
+    counts_exactly,
     get_record,
     iter_records,
     linked,
@@ -48,7 +50,8 @@ from monitor.services.records.writes import (
 __all__ = [
     "COMBINED", "COMBINED_KINDS", "ENTITY_OF_MODEL", "KINDS", "LISTS", "Kind", "kind_of",
     "STATES", "search_ids",
-    "ORDER_FIELDS", "PER_PAGE", "ListFilters", "autocomplete", "count_combined", "count_list", "get_record",
+    "ORDER_FIELDS", "PER_PAGE", "ListFilters", "autocomplete", "count_combined", "count_list", "counts_exactly",
+    "get_record",
     "iter_records", "linked", "query_combined", "query_list", "suggest_tags",
     "BoardColumn", "board",
     "MAX_AMOUNT", "parse_amount", "parse_date", "parse_tag_names",

@@ -14,6 +14,7 @@ from monitor.inputs import InvalidValue, parse_id
 from monitor.models import Deal, Status
 from monitor.services import pipelines
 from monitor.services.errors import NotFound, ValidationError
+from monitor.services.records import totals
 from monitor.services.records.conditions import where_clauses
 from monitor.services.records.kinds import KINDS
 from monitor.services.records.lists import PER_PAGE, ListFilters, load, page_ids
@@ -39,12 +40,12 @@ def board(pipeline, filters=ListFilters(), per_column=PER_PAGE):  # noqa: B008 (
     in `filters.order` (newest first by default)."""
     kind = KINDS["leads"]
     conditions = _conditions(pipeline, filters)
-    totals = _totals(conditions)
+    column_totals = _totals(pipeline, filters, conditions)
     column_ids = [_column_ids(pipeline, status, conditions, filters, 1, per_column)[:per_column]
                   for status in pipeline.statuses]
     deals = {deal.id: deal for deal in load(kind, [i for ids in column_ids for i in ids], BOARD_RELATIONS)}
     return [
-        BoardColumn(status, [deals[i] for i in ids], *totals.get(status.id, (0, 0)))
+        BoardColumn(status, [deals[i] for i in ids], *column_totals.get(status.id, (0, 0)))
         for status, ids in zip(pipeline.statuses, column_ids, strict=True)
     ]
 
@@ -60,7 +61,7 @@ def board_column(pipeline, status_id, filters=ListFilters(), page=1, per_page=PE
     kind = KINDS["leads"]
     conditions = _conditions(pipeline, filters)
     ids = _column_ids(pipeline, status, conditions, filters, page, per_page)
-    count, total = _totals([*conditions, Deal.status_id == status.id]).get(status.id, (0, 0))
+    count, total = _totals(pipeline, filters, [*conditions, Deal.status_id == status.id], status).get(status.id, (0, 0))
     return BoardColumn(status, load(kind, ids[:per_page], BOARD_RELATIONS), count, total), len(ids) > per_page
 
 
@@ -69,13 +70,16 @@ def stage_totals(stages, filters=ListFilters()):  # noqa: B008 (frozen)
 
     What a board's column heads show, for the columns a move changed.
     """
-    conditions = where_clauses(KINDS["leads"], replace(filters, pipelines=(), statuses=(), stages=tuple(stages)))
-    found = db.session.execute(
-        select(Deal.pipeline_id, Deal.status_id, func.count(), func.sum(Deal.price))
-        .where(*conditions).group_by(Deal.pipeline_id, Deal.status_id)
-    )
-    totals = {(pipeline_id, status_id): (count, total or 0) for pipeline_id, status_id, count, total in found}
-    return {stage: totals.get(stage, (0, 0)) for stage in stages}
+    filters = replace(filters, pipelines=(), statuses=(), stages=tuple(stages))
+    if totals.answerable(KINDS["leads"], filters):
+        found = totals.by_stage(filters)
+    else:
+        found = db.session.execute(
+            select(Deal.pipeline_id, Deal.status_id, func.count(), func.sum(Deal.price))
+            .where(*where_clauses(KINDS["leads"], filters)).group_by(Deal.pipeline_id, Deal.status_id)
+        )
+        found = {(pipeline_id, status_id): (count, total or 0) for pipeline_id, status_id, count, total in found}
+    return {stage: found.get(stage, (0, 0)) for stage in stages}
 
 
 @dataclass
@@ -125,8 +129,7 @@ def _pipeline(deal, pipeline_id):
 
 def _conditions(pipeline, filters):
     """The board's filters within the pipeline; the columns, not a status filter, pick statuses."""
-    return where_clauses(KINDS["leads"], replace(filters, pipelines=(pipeline.id,), stages=(), statuses=()),
-                         ordered=True)
+    return where_clauses(KINDS["leads"], replace(filters, pipelines=(pipeline.id,), stages=(), statuses=()))
 
 
 def _column_ids(pipeline, status, conditions, filters, page, per_page):
@@ -135,8 +138,12 @@ def _column_ids(pipeline, status, conditions, filters, page, per_page):
     return page_ids(KINDS["leads"], [*conditions, Deal.status_id == status.id], filters.order, page, per_page, column)
 
 
-def _totals(conditions):
-    """{status id: (deals, sum of their prices)} of the deals meeting `conditions`, in one grouped query."""
+def _totals(pipeline, filters, conditions, status=None):
+    """{status id: (deals, sum of their prices)} of the pipeline's deals (in `status` only, if given) meeting
+    `filters` (as `conditions`): from record_totals when it can answer, else one grouped query over the deals."""
+    within = replace(filters, pipelines=(pipeline.id,), stages=(), statuses=(status.id,) if status else ())
+    if totals.answerable(KINDS["leads"], within):
+        return {status_id: found for (_pipeline, status_id), found in totals.by_stage(within).items()}
     found = db.session.execute(
         select(Deal.status_id, func.count(), func.sum(Deal.price)).where(*conditions).group_by(Deal.status_id)
     )

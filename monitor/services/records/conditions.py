@@ -15,9 +15,9 @@ STATES = ("open", "won", "lost")
 CLOSED_STATUSES = (WON_STATUS_ID, LOST_STATUS_ID)
 
 
-def where_clauses(kind, filters, ordered=False):
-    """WHERE clauses for `filters`; `ordered`: for a query that walks the list order (a page)."""
-    conditions = _by_viewer(kind, filters) + _by_search(kind, filters.q, ordered)
+def where_clauses(kind, filters):
+    """WHERE clauses for `filters`, each usable both by a page walking its list order and by a count."""
+    conditions = _by_viewer(kind, filters) + _by_search(kind, filters.q)
     for build in (_by_ids, _by_links, _by_tags, _by_responsible, _by_stage, _by_state, _by_price, _by_dates):
         conditions.extend(build(kind, filters))
     return conditions
@@ -45,19 +45,43 @@ def _by_links(kind, filters):
     return conditions
 
 
-def _by_search(kind, query, ordered):
+def _by_search(kind, query):
     matches = search_ids(kind.name, query)
-    if matches is None:
-        return []
+    return [] if matches is None else [few_or_each(kind, matches, lambda: search_clause(kind, query))]
+
+
+def few_or_each(kind, matches, each_row):
+    """A filter's WHERE clause on `kind`: `id IN (...)` its matches when they are few (at most FEW_MATCHES),
+    else `each_row()`, the same test made on each row.
+
+    `matches` is a SELECT of the matching ids. Few matches are read at once and a page sorts just those;
+    with many, a page walks its list order (an index) testing rows and stops after the page, and a
+    capped count after its cap, instead of gathering every match first (SPEC §12).
+    """
     column = list(matches.subquery().c)[0]
     found = db.session.scalars(select(column).limit(FEW_MATCHES + 1)).all()
-    if len(found) <= FEW_MATCHES:
-        return [kind.model.id.in_(found)]
-    if ordered:
-        # `id + 0` keeps SQLite from looking every match up by id and sorting them all: it
-        # walks the list's own order (the created_at index) and stops after one page.
-        return [(kind.model.id + 0).in_(matches)]
-    return [kind.model.id.in_(matches)]
+    return kind.model.id.in_(found) if len(found) <= FEW_MATCHES else each_row()
+
+
+def search_clause(kind, query):
+    """The WHERE clause of search_ids tested on each row of `kind` (its own fields, its contacts', its company's)."""
+    own = search.row_matches(kind.model, kind.search_columns, query)
+    if not kind.search_linked or search.is_short(query):
+        return own
+    link, record_column, contact_column = kind.contacts_link
+    by_contact = (
+        select(link.c[record_column]).join(Contact, Contact.id == link.c[contact_column])
+        .where(link.c[record_column] == kind.model.id,
+               search.row_matches(Contact, KINDS["contacts"].search_columns, query))
+        .exists()
+    )
+    by_company = (
+        select(Company.id)
+        .where(Company.id == kind.model.company_id,
+               search.row_matches(Company, KINDS["companies"].search_columns, query))
+        .exists()
+    )
+    return or_(own, by_contact, by_company)
 
 
 def search_ids(entity, query):
@@ -79,10 +103,12 @@ def search_ids(entity, query):
 
 
 def _by_tags(kind, filters):
-    return [
-        kind.model.id.in_(tags.tagged_ids(kind.singular, kind.tag_table, kind.tag_column, name))
-        for name in filters.tags
-    ]
+    conditions = []
+    for name in filters.tags:
+        tagged = tags.tagged_ids(kind.singular, kind.tag_table, kind.tag_column, name)
+        conditions.append(few_or_each(kind, tagged, lambda tagged=tagged: tagged.where(
+            kind.tag_column == kind.model.id).exists()))
+    return conditions
 
 
 def _by_responsible(kind, filters):

@@ -1,5 +1,5 @@
 """Reading records: list pages and counts, the combined list, one record and the records linked to it."""
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Optional
 
@@ -10,8 +10,9 @@ from monitor.db import db
 from monitor.inputs import is_id
 from monitor.services import search, tags
 from monitor.services.errors import NotFound
-from monitor.services.records.conditions import where_clauses
-from monitor.services.records.kinds import COMBINED_KINDS, ENTITY_OF_MODEL, KINDS, kind_of
+from monitor.services.records import totals
+from monitor.services.records.conditions import search_ids, where_clauses
+from monitor.services.records.kinds import COMBINED, COMBINED_KINDS, ENTITY_OF_MODEL, KINDS, kind_of
 from monitor.services.records.ordering import (  # noqa: F401 (ORDER_FIELDS: re-exported, records.ORDER_FIELDS)
     COMBINED_FIELDS,
     ORDER_FIELDS,
@@ -22,6 +23,9 @@ from monitor.services.records.ordering import (  # noqa: F401 (ORDER_FIELDS: re-
 from monitor.services.records.rights import Viewer, visible_clause
 
 PER_PAGE = 50
+# A search's count streams at most this many of its matches, this many at a time (_count_search).
+SEARCH_COUNT_BUDGET = 20_000
+SEARCH_COUNT_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -83,21 +87,60 @@ def query_list(entity, filters=ListFilters(), page=1, per_page=PER_PAGE, relatio
     ValueError for an unknown entity, a page or per_page below 1, or an order the entity lacks.
     """
     kind = kind_of(entity)
-    ids = page_ids(kind, where_clauses(kind, filters, ordered=True), filters.order, page, per_page, filters)
+    ids = page_ids(kind, where_clauses(kind, filters), filters.order, page, per_page, filters)
     return load(kind, ids[:per_page], relations), len(ids) > per_page
 
 
 def count_list(entity, filters=ListFilters(), limit=None):  # noqa: B008 (frozen)
     """How many records of `entity` match `filters`.
 
-    With `limit`, counting stops past it: the result is then `limit + 1`, meaning "more
-    than `limit`" (a cheap answer for filters that match a large part of the table).
+    Exact and cheap when `counts_exactly` (read from record_totals). Otherwise with `limit`,
+    counting stops past it: the result is then `limit + 1`, meaning "more than `limit`".
     """
     kind = kind_of(entity)
+    if totals.answerable(kind, filters):
+        return totals.count(kind, filters)
+    if limit is not None and totals.answerable(kind, replace(filters, q="")):
+        counted = _count_search(kind, filters, limit)
+        if counted is not None:
+            return counted
     matching = select(kind.model.id).where(*where_clauses(kind, filters))
     if limit is not None:
         matching = matching.limit(limit + 1)
     return db.session.scalar(select(func.count()).select_from(matching.subquery()))
+
+
+def _count_search(kind, filters, limit):
+    """count_list of a search narrowed at most by what record_totals answers (responsible, stage, rights),
+    read from the search index itself: its matches streamed, each counted once, the rest of the selection
+    checked a batch at a time, stopping past `limit`. None when more than SEARCH_COUNT_BUDGET matches go by
+    before it ends (a rare combination: the caller then counts over the records)."""
+    matches = search_ids(kind.name, filters.q)
+    others = where_clauses(kind, replace(filters, q=""))
+    seen, counted = set(), 0
+    result = db.session.connection().execute(matches)  # Core: rows fetched as read, not all at once
+    try:
+        while len(seen) <= SEARCH_COUNT_BUDGET:
+            batch = {record_id for (record_id,) in result.fetchmany(SEARCH_COUNT_BATCH)}
+            if not batch:
+                return counted
+            new = batch - seen
+            seen |= new
+            if others:
+                new = db.session.scalars(select(kind.model.id).where(kind.model.id.in_(new), *others)).all()
+            counted += len(new)
+            if counted > limit:
+                return limit + 1
+        return None
+    finally:
+        result.close()
+
+
+def counts_exactly(entity, filters=ListFilters()):  # noqa: B008 (frozen)
+    """Whether count_list (or count_combined, entity COMBINED) reads this count from the totals the
+    database keeps: exact at any size, at the cost of a few dozen rows."""
+    entities = COMBINED_KINDS if entity == COMBINED else (entity,)
+    return all(totals.answerable(kind_of(name), filters) for name in entities)
 
 
 def page_ids(kind, conditions, order, page, per_page, filters=None):
@@ -139,7 +182,7 @@ def load(kind, ids, relations=None):
 def iter_records(entity, filters=ListFilters(), batch=1000):  # noqa: B008 (frozen)
     """Every record matching `filters`, in list order, fetched `batch` rows at a time (constant memory)."""
     kind = kind_of(entity)
-    conditions = where_clauses(kind, filters, ordered=True)
+    conditions = where_clauses(kind, filters)
     for part in segments(kind, filters.order, filters):
         statement = (
             select(kind.model)
@@ -180,7 +223,7 @@ def query_combined(filters=ListFilters(), page=1, per_page=PER_PAGE):  # noqa: B
         side = (
             select(literal(entity).label("entity"), kind.model.id.label("id"),
                    getattr(kind.model, field).label("sort_key"))
-            .where(*where_clauses(kind, filters, ordered=True))
+            .where(*where_clauses(kind, filters))
             .order_by(*order_clauses(kind, filters.order))
             .limit(depth)
             .subquery()

@@ -1,0 +1,93 @@
+"""Counts and sums of prices read from `record_totals` instead of counted over the records (SPEC §12).
+
+`record_totals` (migration 0012) holds, per kind, responsible user and — deals — stage, how many
+records there are and the sum of their prices; database triggers keep it exact in every writing
+transaction. A selection that narrows only by who is responsible, by the viewer's rights and — deals —
+by pipeline, status or state is `answerable` here: its count, and a board's totals per status, are a
+sum over a few dozen rows, the same at a hundred deals and at a million. Any other filter (search,
+tags, prices, dates, ids, links) needs the records themselves.
+"""
+from sqlalchemy import and_, false, func, or_, select
+
+from monitor.db import db
+from monitor.models import Deal, RecordTotal
+from monitor.models.crm import LOST_STATUS_ID, WON_STATUS_ID
+from monitor.services.records.kinds import KINDS
+
+# ListFilters fields that only the records can answer; "" / () / None when unused.
+RECORD_FILTERS = ("q", "tags", "price_from", "price_to", "created_from", "created_to",
+                  "updated_from", "updated_to", "ids", "links")
+
+
+def answerable(kind, filters):
+    """Whether `filters` on `kind` (records.Kind) can be counted from record_totals."""
+    if any(getattr(filters, name) not in (None, "", ()) for name in RECORD_FILTERS):
+        return False
+    # Contacts and companies "in a state" are those with such a deal: a question about deals.
+    return filters.state is None or not kind.by_state or kind.model is Deal
+
+
+def count(kind, filters):
+    """How many records of `kind` match `filters` (answerable ones only; ValueError otherwise)."""
+    # int(): PostgreSQL sums a bigint as a numeric (Decimal).
+    return int(db.session.scalar(select(func.coalesce(func.sum(RecordTotal.records), 0))
+                                 .where(*_where(kind, filters))))
+
+
+def by_stage(filters):
+    """{(pipeline id, status id): (deals, sum of their prices)} of the deals matching `filters`
+    (answerable ones only), stages with no such deal left out."""
+    found = db.session.execute(
+        select(RecordTotal.pipeline_id, RecordTotal.status_id, func.sum(RecordTotal.records),
+               func.sum(RecordTotal.price))
+        .where(*_where(KINDS["leads"], filters))
+        .group_by(RecordTotal.pipeline_id, RecordTotal.status_id)
+    )
+    return {(pipeline_id, status_id): (int(records), int(price)) for pipeline_id, status_id, records, price in found
+            if records}
+
+
+def _where(kind, filters):
+    if not answerable(kind, filters):
+        raise ValueError("these filters need the records themselves")
+    conditions = [RecordTotal.entity == kind.name, *_by_user(kind, filters)]
+    return conditions if kind.model is not Deal else conditions + _by_stage(filters)
+
+
+def _by_user(kind, filters):
+    """The viewer's rights (as rights.visible_clause) and the responsible users chosen."""
+    conditions = []
+    if filters.viewer is not None:
+        reach = filters.viewer.view(kind.name)
+        if reach == "own" and filters.viewer.user_id is not None:
+            conditions.append(RecordTotal.responsible_user_id == filters.viewer.user_id)
+        elif reach != "all":
+            conditions.append(false())
+    if filters.responsible:
+        conditions.append(RecordTotal.responsible_user_id.in_(filters.responsible))
+    return conditions
+
+
+def _by_stage(filters):
+    """Pipelines, statuses, stages and state (as conditions._by_stage and _by_state do for deals)."""
+    total = RecordTotal
+    conditions = []
+    if filters.pipelines:
+        conditions.append(total.pipeline_id.in_(filters.pipelines))
+    if filters.statuses:
+        conditions.append(total.status_id.in_(filters.statuses))
+    if filters.stages:
+        conditions.append(or_(*(and_(total.pipeline_id == pipeline_id, total.status_id == status_id)
+                                for pipeline_id, status_id in filters.stages)))
+    if filters.state is not None:
+        conditions.append(_state(filters.state))
+    return conditions
+
+
+def _state(state):
+    closed = (WON_STATUS_ID, LOST_STATUS_ID)
+    states = {"won": RecordTotal.status_id == WON_STATUS_ID, "lost": RecordTotal.status_id == LOST_STATUS_ID,
+              "open": RecordTotal.status_id.notin_(closed)}
+    if state not in states:
+        raise ValueError(f"unknown state {state!r}")
+    return states[state]
