@@ -1,4 +1,7 @@
 """The `flask` CLI: schema, users, demo data."""
+import sys
+from functools import partial
+
 import click
 from flask.cli import with_appcontext
 
@@ -73,7 +76,9 @@ def demo_data(deals, if_empty, language):
     if if_empty and not demo.database_is_empty():
         click.echo("The database already has users; no demo data loaded.")
     else:
-        demo.load(deals, progress=click.echo, language=language)
+        # On a terminal one bar over the rows; in a log (CI, tests) a few plain lines.
+        bar = partial(click.progressbar, label="Loading demo data") if sys.stdout.isatty() else None
+        demo.load(deals, progress=click.echo, language=language, bar=bar)
     click.echo(f"Demo administrator: {demo.ADMIN_EMAIL} / password: {demo.ADMIN_PASSWORD}")
 
 

@@ -1,9 +1,16 @@
 """`flask demo-data --lang`: the Russian demo speaks Russian everywhere, the English one stays as it was,
-and both give a newcomer notes and tasks to look at."""
+and both give a newcomer notes and tasks to look at; the bulk load leaves the search index and the
+triggers as row-by-row inserts would, and shows a bar on a terminal, a few lines in a log."""
 import html
+import os
+import pty
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import DateTime, func, select, text
 
 from monitor import create_app, schema
 from monitor.db import db
@@ -178,3 +185,131 @@ def test_russian_names_are_found_whatever_their_case(app, client, russian_demo):
     for query in (word.lower(), word.upper(), kind.lower()[:2]):
         page = html.unescape(client.get("/companies", query_string={"q": query}).get_data(as_text=True))
         assert name in page, query
+
+
+SEARCH_COLUMNS = {  # search table: (record table, the record's columns the index holds)
+    "search_leads": ("deals", "name"),
+    "search_customers": ("customers", "name"),
+    "search_contacts": ("contacts", "name, phone, email"),
+    "search_companies": ("companies", "name, phone, email"),
+}
+BULK_DEALS = 2 * demo.CHUNK + 7  # over a chunk, so the plain lines name the tables
+
+
+def schema_sql(app):
+    """{(type, name): (table, SQL)} of every SQLite table, index and trigger."""
+    with app.app_context():
+        return {(kind, name): (table, sql) for kind, name, table, sql in db.session.execute(
+            text("SELECT type, name, tbl_name, sql FROM sqlite_master")).all()}
+
+
+def test_the_search_index_holds_exactly_the_records_and_the_triggers_and_indexes_are_back(app):
+    before = schema_sql(app)
+    load_demo(app)
+    assert schema_sql(app) == before
+    with app.app_context():
+        for search, (table, columns) in SEARCH_COLUMNS.items():
+            indexed = db.session.execute(text(f"SELECT rowid, {columns} FROM {search} ORDER BY rowid")).all()
+            records = db.session.execute(text(f"SELECT id, {columns} FROM {table} ORDER BY id")).all()
+            assert indexed == records and len(records) >= DEALS // 10, search
+            db.session.execute(text(f"INSERT INTO {search} ({search}) VALUES ('integrity-check')"))
+        name = db.session.scalar(select(Deal.name).order_by(Deal.id.desc()))
+        found = db.session.scalars(text("SELECT rowid FROM search_leads WHERE search_leads MATCH :q"),
+                                   {"q": f'"{name}"'}).all()
+        assert found == [db.session.scalar(select(func.max(Deal.id)))]
+        # The recreated triggers work: a new deal is found, a renamed one by its new name only.
+        db.session.execute(text("INSERT INTO deals (name, price, pipeline_id, status_id, created_at, updated_at) "
+                                "SELECT 'Zebrafish order', 1, pipeline_id, status_id, created_at, updated_at "
+                                "FROM deals LIMIT 1"))
+        assert db.session.scalar(text("SELECT count(*) FROM search_leads WHERE search_leads MATCH 'zebrafish'")) == 1
+        db.session.rollback()
+
+
+def test_an_upserting_insert_trigger_is_replaced_by_one_statement_with_the_same_result(app):
+    """A trigger keeping counts the way record totals do gets the same counts, and is back after the load."""
+    with app.app_context():
+        db.session.execute(text(
+            "CREATE TABLE demo_probe (status_id INTEGER PRIMARY KEY, records INTEGER, price INTEGER)"))
+        db.session.execute(text(
+            "CREATE TRIGGER demo_probe_insert AFTER INSERT ON deals BEGIN "
+            "INSERT INTO demo_probe (status_id, records, price) VALUES (new.status_id, 1, new.price) "
+            "ON CONFLICT (status_id) DO UPDATE SET records = records + 1, price = price + excluded.price; END"))
+        db.session.commit()
+    before = schema_sql(app)
+    load_demo(app)
+    assert schema_sql(app) == before
+    with app.app_context():
+        probe = db.session.execute(text("SELECT status_id, records, price FROM demo_probe ORDER BY 1")).all()
+        grouped = db.session.execute(text(
+            "SELECT status_id, count(*), sum(price) FROM deals GROUP BY status_id ORDER BY 1")).all()
+        assert probe == grouped and sum(row[1] for row in probe) == DEALS
+
+
+def test_dates_are_stored_as_the_orm_stores_them(app):
+    """Rows written by the driver directly must sort and compare with rows the app writes later."""
+    load_demo(app)
+    with app.app_context():
+        stored = db.session.execute(text(
+            "SELECT d.created_at, d.closed_at, c.next_date FROM deals d, customers c "
+            "WHERE d.closed_at IS NOT NULL ORDER BY d.id LIMIT 1")).one()
+        deal = db.session.scalar(select(Deal).where(Deal.closed_at.is_not(None)).order_by(Deal.id))
+        as_orm = DateTime().dialect_impl(db.engine.dialect).bind_processor(db.engine.dialect)
+        assert stored.created_at == as_orm(deal.created_at)
+        assert stored.closed_at == as_orm(deal.closed_at)
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d", stored.next_date)
+
+
+@both_backends
+def test_without_a_terminal_the_load_prints_a_few_lines_ending_with_what_it_loaded(app):
+    lines = load_demo(app, "--deals", str(BULK_DEALS)).output.splitlines()
+    assert lines[:-2] == [f"  contacts: {BULK_DEALS // 2}", f"  deals: {BULK_DEALS}"]
+    assert lines[-2] == (f"Loaded {BULK_DEALS} deals, {BULK_DEALS // 2} contacts, {max(20, BULK_DEALS // 10)} "
+                         f"companies, {max(60, BULK_DEALS // 20)} customers.")
+    assert lines[-1].startswith("Demo administrator: ")
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Deal.id))) == BULK_DEALS
+
+
+def test_on_a_terminal_the_load_draws_a_progress_bar(db_path):
+    """The command in a pseudo-terminal: a bar that reaches 100 %, no per-table lines."""
+    env = {**os.environ, "FLASK_DATABASE_URL": f"sqlite:///{db_path}",
+           "FLASK_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "COLUMNS": "120"}
+    main, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "app", "demo-data", "--deals", str(BULK_DEALS)],
+        stdin=subprocess.DEVNULL, stdout=terminal, stderr=terminal, cwd=Path(__file__).parents[1], env=env)
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(main)
+    assert process.wait(timeout=120) == 0, shown
+    output = shown.decode()
+    assert re.search(r"Loading demo data\s+\[#+-+\]\s+\d+%", output), output  # drawn part-way ...
+    assert re.search(r"Loading demo data\s+\[#+\]\s+100%", output), output  # ... and to the end
+    assert "  deals: " not in output
+    assert f"Loaded {BULK_DEALS} deals" in output
+
+
+@both_backends
+def test_record_totals_are_what_grouping_the_records_gives(app):
+    """On SQLite the totals triggers are set aside for the load and their work done in one statement per table."""
+    load_demo(app, "--deals", str(DEALS * 3))
+    with app.app_context():
+        totals = db.session.execute(text(
+            "SELECT entity, responsible_user_id, pipeline_id, status_id, records, price FROM record_totals "
+            "WHERE records <> 0 ORDER BY 1, 2, 3, 4")).all()
+        grouped = db.session.execute(text(
+            "SELECT 'leads', coalesce(responsible_user_id, 0), pipeline_id, status_id, count(*), sum(price) "
+            "FROM deals GROUP BY 2, 3, 4 "
+            + "".join(f"UNION ALL SELECT '{entity}', coalesce(responsible_user_id, 0), 0, 0, count(*), 0 "
+                      f"FROM {entity} GROUP BY 2 " for entity in ("contacts", "companies", "customers"))
+            + "ORDER BY 1, 2, 3, 4")).all()
+        assert totals == grouped
+        assert sum(row.records for row in totals if row.entity == "leads") == DEALS * 3

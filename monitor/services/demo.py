@@ -1,4 +1,5 @@
-"""Deterministic demo data, fast enough for 100,000 deals (bulk inserts with explicit ids), in English or Russian.
+"""Deterministic demo data, fast enough for 1,000,000 deals (bulk inserts with explicit ids, demo_load),
+in English or Russian.
 
 Besides the records, a few notes and tasks (open, overdue, done) on the newest deals show a newcomer
 the card feed and the tasks page; they are a fixed handful, so a large demo costs no more for them.
@@ -8,7 +9,7 @@ from datetime import datetime, timedelta
 
 import click
 from flask import current_app
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 
 from monitor.activity.settings import get_settings
 from monitor.clock import utcnow
@@ -24,14 +25,25 @@ from monitor.models.crm import (
     deal_contacts,
     lead_tags,
 )
-from monitor.services import feed, pipelines, tasks, users
+from monitor.services import demo_load, feed, pipelines, tasks, users
 from monitor.services.demo_words import LANGUAGES
 
 DEFAULT_DEALS = 500
 ADMIN_EMAIL = "admin@tally.example"
 ADMIN_PASSWORD = "tally-demo"  # noqa: S105 (published demo credentials)
 DEMO_PASSWORD = "tally-demo"  # noqa: S105
-CHUNK = 5000
+CHUNK = demo_load.CHUNK
+RECORD_TABLES = ("companies", "contacts", "customers", "deals")
+LINK_TABLES = ("deal_contacts", "customer_contacts", "lead_tags", "contact_tags", "company_tags", "customer_tags")
+COLUMNS = {
+    "companies": ("name", "phone", "email", "web", "address", "responsible_user_id", "created_at", "updated_at"),
+    "contacts": ("name", "phone", "email", "position", "company_id", "responsible_user_id", "created_at",
+                 "updated_at"),
+    "customers": ("name", "next_price", "next_date", "company_id", "responsible_user_id", "created_at",
+                  "updated_at"),
+    "deals": ("name", "price", "pipeline_id", "status_id", "company_id", "closed_at", "responsible_user_id",
+              "created_at", "updated_at"),
+}
 # A fixed anchor keeps the data identical from run to run.
 ANCHOR = datetime(2026, 11, 1, 12, 0, 0)
 SPAN_SECONDS = 2 * 365 * 24 * 3600
@@ -67,23 +79,31 @@ def database_is_empty():
     return db.session.scalar(select(func.count(User.id))) == 0
 
 
-def load(deal_count, progress=print, language=DEFAULT_LANGUAGE):
+def load(deal_count, progress=print, language=DEFAULT_LANGUAGE, bar=None):
     """Create the demo users, a second pipeline and exactly deal_count deals with their records,
     in `language` (a key of demo_words.LANGUAGES): its names, pipelines, statuses and tags, and its
     interface language for the demo users. The amounts, dates and links are the same in every language.
 
     One write transaction (BEGIN IMMEDIATE on SQLite) from the first check to the last row:
-    a server running meanwhile waits for it rather than seeing half of it.
+    a server running meanwhile waits for it rather than seeing half of it. `progress` gets a few plain
+    lines; with `bar` (a factory like click.progressbar taking length=) the rows move a bar instead.
     """
     words = LANGUAGES[language]
     pipelines.ensure_account()
-    with db.immediate() as session:
-        if users.find_user(ADMIN_EMAIL) is not None:
-            raise click.ClickException(f"Demo data is already loaded ({ADMIN_EMAIL} exists).")
-        _load(session, deal_count, progress, words)
+    report = demo_load.Progress(progress, bar)
+    try:
+        with db.immediate() as session:
+            if users.find_user(ADMIN_EMAIL) is not None:
+                raise click.ClickException(f"Demo data is already loaded ({ADMIN_EMAIL} exists).")
+            sqlite = demo_load.SqliteLoad(session, RECORD_TABLES, LINK_TABLES) if demo_load.is_sqlite() else None
+            counts = _load(session, deal_count, report, words, sqlite)
+    finally:
+        report.close()
+    progress(f"Loaded {deal_count} deals, {counts['contacts']} contacts, "
+             f"{counts['companies']} companies, {counts['customers']} customers.")
 
 
-def _load(session, deal_count, progress, words):
+def _load(session, deal_count, progress, words, sqlite):
     rng = random.Random(2026)
     user_ids = _create_users(words)
     _name_main_pipeline(session, words)
@@ -95,17 +115,22 @@ def _load(session, deal_count, progress, words):
         "contacts": max(60, deal_count // 2),
         "customers": max(60, deal_count // 20),
     }
-    company_ids = _bulk(Company, counts["companies"], lambda i: _company_row(rng, i, user_ids, words), progress)
-    contact_ids = _bulk(Contact, counts["contacts"],
-                        lambda i: _contact_row(rng, i, user_ids, company_ids, words), progress)
-    _bulk(Customer, counts["customers"], lambda i: _customer_row(rng, i, user_ids, company_ids, words), progress)
+    records = sum(counts.values()) + deal_count
+    # Each record once, then the links: a contact per deal and customer, and a look at every record for tags.
+    progress.start(2 * records + deal_count + counts["customers"])
+    bulk, stamp = _Bulk(progress, sqlite), demo_load.value_maker()
+    company_ids = bulk(Company, counts["companies"], lambda i: _company_row(rng, i, user_ids, words, stamp))
+    contact_ids = bulk(Contact, counts["contacts"],
+                       lambda i: _contact_row(rng, i, user_ids, company_ids, words, stamp))
+    bulk(Customer, counts["customers"], lambda i: _customer_row(rng, i, user_ids, company_ids, words, stamp))
     stages = _stages()
-    deal_ids = _bulk(Deal, deal_count, lambda i: _deal_row(rng, i, user_ids, company_ids, stages, words), progress)
-    _link(rng, deal_ids, contact_ids, company_ids, tag_ids)
+    deal_ids = bulk(Deal, deal_count, lambda i: _deal_row(rng, i, user_ids, company_ids, stages, words, stamp))
+    _link(rng, deal_ids, contact_ids, company_ids, tag_ids, progress)
+    if sqlite is not None:
+        sqlite.restore()
     _advance_sequences()
     _add_work(session, user_ids, words)
-    progress(f"Loaded {deal_count} deals, {counts['contacts']} contacts, "
-             f"{counts['companies']} companies, {counts['customers']} customers.")
+    return counts
 
 
 def _advance_sequences():
@@ -179,17 +204,28 @@ def _stages():
     return pairs
 
 
-def _bulk(model, count, make_row, progress):
-    """Insert `count` rows with explicit ids in chunks; return the new ids."""
-    first = (db.session.scalar(select(func.max(model.id))) or 0) + 1
-    ids = range(first, first + count)
-    table = model.__table__
-    for start in range(0, count, CHUNK):
-        rows = [make_row(i) | {"id": i} for i in ids[start:start + CHUNK]]
-        db.session.execute(insert(table), rows)
+class _Bulk:
+    """Inserts a record table's rows with explicit ids, reporting progress; on SQLite then does the work
+    of the insert triggers set aside for the load, for those rows at once."""
+
+    def __init__(self, progress, sqlite):
+        self.progress, self.sqlite = progress, sqlite
+
+    def __call__(self, model, count, make_row):
+        """Insert `count` rows made by make_row(id) (tuples in COLUMNS order) in chunks; give the new ids."""
+        first = (db.session.scalar(select(func.max(model.id))) or 0) + 1
+        ids = range(first, first + count)
+        table = model.__table__
+        columns = (*COLUMNS[table.name], "id")
+        for start in range(0, count, CHUNK):
+            chunk = ids[start:start + CHUNK]
+            demo_load.insert_rows(table, columns, [(*make_row(i), i) for i in chunk])
+            self.progress.advance(len(chunk))
+        if self.sqlite is not None and count:
+            self.sqlite.copied(table.name, first, first + count - 1)
         if count > CHUNK:
-            progress(f"  {table.name}: {min(start + CHUNK, count)}/{count}")
-    return list(ids)
+            self.progress.finished(f"  {table.name}: {count}")
+        return list(ids)
 
 
 def _moment(rng):
@@ -206,65 +242,62 @@ def _phone(rng):
     return f"+7 {rng.randrange(900, 1000)} {rng.randrange(100, 1000)}-{rng.randrange(10, 100)}-{rng.randrange(10, 100)}"
 
 
-def _company_row(rng, i, user_ids, words):
-    created = _moment(rng)
+def _company_row(rng, i, user_ids, words, stamp):
+    created = stamp(_moment(rng))
     word = rng.choice(words.company_words)
     name = words.company_name.format(word=word.name, kind=rng.choice(words.company_kinds), number=i)
     slug = word.slug
-    return {"name": name, "phone": _phone(rng), "email": f"info{i}@{slug}.example",
-            "web": f"https://{slug}{i}.example", "address": words.address.format(number=rng.randrange(1, 200)),
-            "responsible_user_id": rng.choice(user_ids), "created_at": created, "updated_at": created}
+    return (name, _phone(rng), f"info{i}@{slug}.example", f"https://{slug}{i}.example",
+            words.address.format(number=rng.randrange(1, 200)), rng.choice(user_ids), created, created)
 
 
-def _contact_row(rng, i, user_ids, company_ids, words):
-    created = _moment(rng)
+def _contact_row(rng, i, user_ids, company_ids, words, stamp):
+    created = stamp(_moment(rng))
     name, slug = _person(rng, words)
-    return {"name": name, "phone": _phone(rng),
-            "email": f"{slug}.{i}@mail.example",
-            "position": rng.choice(words.positions), "company_id": rng.choice(company_ids),
-            "responsible_user_id": rng.choice(user_ids), "created_at": created, "updated_at": created}
+    return (name, _phone(rng), f"{slug}.{i}@mail.example", rng.choice(words.positions), rng.choice(company_ids),
+            rng.choice(user_ids), created, created)
 
 
-def _customer_row(rng, i, user_ids, company_ids, words):
-    created = _moment(rng)
-    return {"name": words.customer_name.format(word=rng.choice(words.company_words).name, number=i),
-            "next_price": rng.randrange(10, 500) * 100,
-            "next_date": (ANCHOR + timedelta(days=rng.randrange(1, 90))).date(),
-            "company_id": rng.choice(company_ids), "responsible_user_id": rng.choice(user_ids),
-            "created_at": created, "updated_at": created}
+def _customer_row(rng, i, user_ids, company_ids, words, stamp):
+    created = stamp(_moment(rng))
+    return (words.customer_name.format(word=rng.choice(words.company_words).name, number=i),
+            rng.randrange(10, 500) * 100, stamp((ANCHOR + timedelta(days=rng.randrange(1, 90))).date()),
+            rng.choice(company_ids), rng.choice(user_ids), created, created)
 
 
-def _deal_row(rng, i, user_ids, company_ids, stages, words):
+def _deal_row(rng, i, user_ids, company_ids, stages, words, stamp):
     created = _moment(rng)
     pipeline_id, status_id = rng.choice(stages)
     closed = created + timedelta(days=rng.randrange(1, 60)) if status_id in (WON_STATUS_ID, LOST_STATUS_ID) else None
-    return {"name": words.deal_name.format(word=rng.choice(words.deal_words), number=i),
-            "price": rng.randrange(1, 1000) * 500,
-            "pipeline_id": pipeline_id, "status_id": status_id,
-            "company_id": rng.choice(company_ids), "closed_at": closed,
-            "responsible_user_id": rng.choice(user_ids), "created_at": created, "updated_at": created}
+    created = stamp(created)
+    return (words.deal_name.format(word=rng.choice(words.deal_words), number=i), rng.randrange(1, 1000) * 500,
+            pipeline_id, status_id, rng.choice(company_ids), stamp(closed), rng.choice(user_ids), created, created)
 
 
-def _link(rng, deal_ids, contact_ids, company_ids, tag_ids):
+def _link(rng, deal_ids, contact_ids, company_ids, tag_ids, progress):
     """Contacts of deals and customers, and tags on about a third of the records."""
-    session = db.session
-    rows = [{"deal_id": deal_id, "contact_id": rng.choice(contact_ids)} for deal_id in deal_ids]
-    for start in range(0, len(rows), CHUNK):
-        session.execute(insert(deal_contacts), rows[start:start + CHUNK])
-    customer_ids = session.scalars(select(Customer.id)).all()
-    session.execute(insert(customer_contacts), [
-        {"customer_id": customer_id, "contact_id": rng.choice(contact_ids)} for customer_id in customer_ids
-    ])
-    for table, column, entity, ids in (
-        (lead_tags, "lead_id", "lead", deal_ids),
-        (contact_tags, "contact_id", "contact", contact_ids),
-        (company_tags, "company_id", "company", company_ids),
-        (customer_tags, "customer_id", "customer", customer_ids),
+    # The order SQLite read them in before this was explicit (its plan: the next-date index), kept so that the
+    # same --deals gives the same links; PostgreSQL read them in id order before.
+    customer_ids = db.session.scalars(select(Customer.id).order_by(Customer.next_date, Customer.id)).all()
+    choice, random_number = rng.choice, rng.random
+    for table, columns, ids, rows_of in (
+        (deal_contacts, ("deal_id", "contact_id"), deal_ids,
+         lambda chunk: [(deal_id, choice(contact_ids)) for deal_id in chunk]),
+        (customer_contacts, ("customer_id", "contact_id"), customer_ids,
+         lambda chunk: [(customer_id, choice(contact_ids)) for customer_id in chunk]),
+        *((table, (column, "tag_id"), ids,
+           lambda chunk, tags=tag_ids[entity]: [(record_id, choice(tags))
+                                                for record_id in chunk if random_number() < 0.35])
+          for table, column, entity, ids in (
+              (lead_tags, "lead_id", "lead", deal_ids),
+              (contact_tags, "contact_id", "contact", contact_ids),
+              (company_tags, "company_id", "company", company_ids),
+              (customer_tags, "customer_id", "customer", customer_ids))),
     ):
-        rows = [{column: record_id, "tag_id": rng.choice(tag_ids[entity])}
-                for record_id in ids if rng.random() < 0.35]
-        for start in range(0, len(rows), CHUNK):
-            session.execute(insert(table), rows[start:start + CHUNK])
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start:start + CHUNK]
+            demo_load.insert_rows(table, columns, rows_of(chunk))
+            progress.advance(len(chunk))
 
 
 def _add_work(session, user_ids, words):
