@@ -1,15 +1,17 @@
-"""Median time of CRM pages on a 100,000-deal SQLite database, in-process and through gunicorn.
+"""Median time of CRM pages on SQLite at two sizes side by side (SPEC §12), in-process and through gunicorn.
 
-Usage: .venv/bin/python benchmarks/bench_crm.py [--deals 100000] [--repeat 21] [--workers 2] [--keep DIR]
+Usage: .venv/bin/python benchmarks/bench_crm.py [--sizes 100000 1000000] [--repeat 21] [--workers 2] [--keep DIR]
 
-Builds the database with `flask init-db` and `flask demo-data` in a temporary folder (or
-reuses DIR), signs in as the demo administrator and times each page: in-process with
-Flask's test client, then over HTTP against `gunicorn -w WORKERS app:app`. Activity
-monitoring has no limits set, as on a fresh install. Prints a Markdown table.
+Builds one database per size with `flask init-db` and `flask demo-data --deals N` in a temporary
+folder (or reuses DIR/<N>/tally.sqlite3), signs in as the demo administrator and times each page at
+every size in the same run, the sizes taking turns sample by sample so that the machine's noise falls
+on all of them alike: in-process with Flask's test client, then over HTTP against one
+`gunicorn -w WORKERS app:app` per size. Activity monitoring has no limits set, as on a fresh install.
+Prints Markdown tables: each page's median per size and the largest size's multiple of the smallest's
+(SPEC §12: at most 1.3 from 100,000 to 1,000,000 deals).
 
-One row is read as a demo user who may view only their own deals (rights per entity, SPEC §10;
-issue 13 asks it to stay within 1.5x the administrator's deals list page 1): the benchmark gives
-OWN_DEALS_USER those rights in the database before it measures.
+One row is read as a demo user who may view only their own deals (rights per entity, SPEC §10): the
+benchmark gives OWN_DEALS_USER those rights in each database before it measures.
 """
 import argparse
 import os
@@ -86,8 +88,9 @@ def give_own_deals_rights(database):
 
 
 def build(folder, deals):
-    """A fresh database with demo data; returns its path and how long demo-data took."""
+    """A fresh database with demo data in `folder`; returns its path and how long demo-data took."""
     database = Path(folder) / "tally.sqlite3"
+    Path(folder).mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "FLASK_DATABASE_URL": f"sqlite:///{database}"}
     flask = [str(BIN / "flask"), "--app", "app"]
     subprocess.run([*flask, "init-db"], cwd=ROOT, env=env, check=True, capture_output=True)
@@ -96,34 +99,59 @@ def build(folder, deals):
     return database, time.perf_counter() - started
 
 
-def median_ms(fetch, url, repeat):
-    for _ in range(WARM_UP):
-        fetch(url)
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fetch(url)
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
+def prepare(folder, deals, reuse):
+    """(database, seconds demo-data took or None): `folder`'s database when `reuse` and it exists (its
+    schema brought up to date), else a new one."""
+    database = Path(folder) / "tally.sqlite3"
+    if reuse and database.exists():
+        env = {**os.environ, "FLASK_DATABASE_URL": f"sqlite:///{database}"}
+        subprocess.run([str(BIN / "flask"), "--app", "app", "init-db"], cwd=ROOT, env=env, check=True,
+                       capture_output=True)
+        return database, None
+    return build(folder, deals)
 
 
-def in_process(database, measured, repeat):
-    app = create_app({"DATABASE_URL": f"sqlite:///{database}", "WTF_CSRF_ENABLED": False,
-                      "SECRET_KEY": "bench", "OUTBOX_WORKER": False})
+def interleaved(fetchers, measured, repeat):
+    """{size: [median ms of each page]}: `fetchers[size](who, url)` fetches one page at one size; each
+    page's samples are taken at the sizes in turn, after WARM_UP fetches at each."""
+    sizes = list(fetchers)
+    medians = {size: [] for size in sizes}
+    for index in range(len(measured[sizes[0]])):
+        for size in sizes:
+            _label, url, who = measured[size][index]
+            for _ in range(WARM_UP):
+                fetchers[size](who, url)
+        samples = {size: [] for size in sizes}
+        for _ in range(repeat):
+            for size in sizes:
+                _label, url, who = measured[size][index]
+                started = time.perf_counter()
+                fetchers[size](who, url)
+                samples[size].append((time.perf_counter() - started) * 1000)
+        for size in sizes:
+            medians[size].append(statistics.median(samples[size]))
+    return medians
+
+
+def in_process(databases, measured, repeat):
+    """Each page through Flask's test client, one app per size."""
     clients = {}
-    for who in {who for _label, _url, who in measured}:
-        clients[who] = app.test_client()
-        password = demo.ADMIN_PASSWORD if who is None else demo.DEMO_PASSWORD
-        clients[who].post("/login", data={"email": who or demo.ADMIN_EMAIL, "password": password})
+    for size, database in databases.items():
+        app = create_app({"DATABASE_URL": f"sqlite:///{database}", "WTF_CSRF_ENABLED": False,
+                          "SECRET_KEY": "bench", "OUTBOX_WORKER": False})
+        for who in {who for _label, _url, who in measured[size]}:
+            client = clients[size, who] = app.test_client()
+            password = demo.ADMIN_PASSWORD if who is None else demo.DEMO_PASSWORD
+            client.post("/login", data={"email": who or demo.ADMIN_EMAIL, "password": password})
 
-    def timed(who, url):
-        def fetch(url):
-            response = clients[who].get(url)
-            assert response.status_code == 200, (url, who, response.status_code)
+    def fetcher(size):
+        def fetch(who, url):
+            response = clients[size, who].get(url)
+            assert response.status_code == 200, (size, url, who, response.status_code)
 
-        return median_ms(fetch, url, repeat)
+        return fetch
 
-    return [timed(who, url) for _label, url, who in measured]
+    return interleaved({size: fetcher(size) for size in databases}, measured, repeat)
 
 
 def free_port():
@@ -132,28 +160,33 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def through_gunicorn(database, measured, repeat, workers):
-    port = free_port()
-    env = {**os.environ, "FLASK_DATABASE_URL": f"sqlite:///{database}", "FLASK_SECRET_KEY": "bench"}
-    server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "app:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+def through_gunicorn(databases, measured, repeat, workers):
+    """Each page over HTTP, one `gunicorn -w workers` per size."""
+    servers, sessions, bases = [], {}, {}
     try:
-        sessions = {who: _signed_in_session(base, who) for who in {who for _label, _url, who in measured}}
+        for size, database in databases.items():
+            port = free_port()
+            env = {**os.environ, "FLASK_DATABASE_URL": f"sqlite:///{database}", "FLASK_SECRET_KEY": "bench"}
+            servers.append(subprocess.Popen(
+                [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "app:app"],
+                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            ))
+            bases[size] = f"http://127.0.0.1:{port}"
+            for who in {who for _label, _url, who in measured[size]}:
+                sessions[size, who] = _signed_in_session(bases[size], who)
 
-        def timed(who, url):
-            def fetch(url):
-                response = sessions[who].get(base + url, allow_redirects=False)
-                assert response.status_code == 200, (url, who, response.status_code)
+        def fetcher(size):
+            def fetch(who, url):
+                response = sessions[size, who].get(bases[size] + url, allow_redirects=False)
+                assert response.status_code == 200, (size, url, who, response.status_code)
 
-            return median_ms(fetch, url, repeat)
+            return fetch
 
-        return [timed(who, url) for _label, url, who in measured]
+        return interleaved({size: fetcher(size) for size in databases}, measured, repeat)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=30)
 
 
 def _signed_in_session(base, who=None):
@@ -176,37 +209,50 @@ def _signed_in_session(base, who=None):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--deals", type=int, default=100_000)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000], help="deals per database")
     parser.add_argument("--repeat", type=int, default=21)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--keep", help="build the database in (or reuse it from) this folder")
+    parser.add_argument("--keep", help="build the databases in (or reuse them from) DIR/<size>/")
+    parser.add_argument("--no-gunicorn", action="store_true", help="measure in-process only")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        folder = args.keep or scratch
-        database = Path(folder) / "tally.sqlite3"
-        if args.keep and database.exists():
-            loaded = None
-        else:
-            Path(folder).mkdir(parents=True, exist_ok=True)
-            database, loaded = build(folder, args.deals)
-        give_own_deals_rights(database)
-        measured = pages(database)
-        local = in_process(database, measured, args.repeat)
-        served = through_gunicorn(database, measured, args.repeat, args.workers)
-    if loaded is not None:
-        print(f"demo-data --deals {args.deals}: {loaded:.1f} s\n")
-    print_table(measured, local, served, args.workers)
+        databases, loaded = {}, {}
+        for size in args.sizes:
+            databases[size], loaded[size] = prepare(Path(args.keep or scratch) / str(size), size, bool(args.keep))
+            give_own_deals_rights(databases[size])
+        measured = {size: pages(database) for size, database in databases.items()}
+        tables = {"in-process": in_process(databases, measured, args.repeat)}
+        if not args.no_gunicorn:
+            tables[f"gunicorn -w {args.workers}"] = through_gunicorn(databases, measured, args.repeat, args.workers)
+    print_loads(loaded)
+    print_table(measured[args.sizes[0]], args.sizes, tables)
 
 
-def print_table(measured, local, served, workers):
-    """Markdown: each page's medians and its multiple of the plain page and of the plain deals list."""
-    print(f"| page | in-process ms | gunicorn -w {workers} ms | × plain page | × deals list page 1 |")
-    print("| --- | ---: | ---: | ---: | ---: |")
-    for (label, _url, _who), here, there in zip(measured, local, served, strict=True):
-        plain_page = f"{here / local[0]:.1f} / {there / served[0]:.1f}"
-        plain_list = f"{here / local[1]:.2f} / {there / served[1]:.2f}"
-        print(f"| {label} | {here:.1f} | {there:.1f} | {plain_page} | {plain_list} |")
-    print("\n(multiples: in-process / gunicorn)")
+def print_loads(loaded):
+    built = {size: seconds for size, seconds in loaded.items() if seconds is not None}
+    if built:
+        print("| deals | `demo-data` s |\n| ---: | ---: |")
+        for size, seconds in built.items():
+            print(f"| {size:,} | {seconds:.1f} |")
+        print()
+
+
+def print_table(measured, sizes, tables):
+    """Markdown: each page's median at each size, per way of serving, and the largest size's multiple of the
+    smallest's."""
+    head, rule = ["page"], ["---"]
+    for way in tables:
+        head += [f"{way}, {size:,} deals, ms" for size in sizes] + [f"{way} ×"]
+        rule += ["---:"] * (len(sizes) + 1)
+    print("| " + " | ".join(head) + " |")
+    print("| " + " | ".join(rule) + " |")
+    for index, (label, _url, _who) in enumerate(measured):
+        cells = [label]
+        for medians in tables.values():
+            cells += [f"{medians[size][index]:.1f}" for size in sizes]
+            cells.append(f"{medians[sizes[-1]][index] / medians[sizes[0]][index]:.2f}")
+        print("| " + " | ".join(cells) + " |")
+
 
 if __name__ == "__main__":
     main()

@@ -86,6 +86,7 @@ def test_a_search_count_that_streams_past_its_budget_counts_over_the_records(app
     anna = make_user("Anna")
     crm_builder.many("leads", 6, prefix="Supply")
     crm_builder.deal("Supply for Anna", responsible=str(anna))
+    monkeypatch.setattr(conditions, "FEW_MATCHES", 0)  # the count streams the matches
     monkeypatch.setattr(lists, "SEARCH_COUNT_BUDGET", 2)
     monkeypatch.setattr(lists, "SEARCH_COUNT_BATCH", 2)
     with app.app_context():
@@ -104,3 +105,13 @@ def test_a_filtered_list_says_more_than_a_thousand_and_a_stage_filter_counts_exa
     assert "5 records found" in client.get("/leads?preset=won").get_data(as_text=True)  # from record_totals
     assert "5 records found" in client.get("/leads?statuses=142&sort=name").get_data(as_text=True)
     assert row_names(client.get("/leads?preset=won").data) == [f"Won {n}" for n in (5, 4, 3, 2, 1)]
+
+
+def test_a_search_remembered_for_its_count_is_forgotten_when_the_session_writes(app, crm_builder):
+    crm_builder.deal("Alpha")
+    with app.app_context():
+        assert records.query_list("leads", ListFilters(q="zeta"))[0] == []
+        assert records.count_list("leads", ListFilters(q="zeta"), limit=10) == 0
+        records.create_record("leads", {"name": "Zeta deal"})
+        assert [row.name for row in records.query_list("leads", ListFilters(q="zeta"))[0]] == ["Zeta deal"]
+        assert records.count_list("leads", ListFilters(q="zeta"), limit=10) == 1

@@ -174,7 +174,9 @@ def _fts_ids(entity, columns, query):
     matches = literal_column(name).op("MATCH", is_comparison=True)
     digits = digits_of(query)
     if digits:
-        return select(fts.c.rowid).where(matches(f"{_phrase(' '.join(words(query)))} OR {_phrase(digits)}"))
+        whole = " ".join(words(query))
+        phrases = _phrase(digits) if whole == digits else f"{_phrase(whole)} OR {_phrase(digits)}"
+        return select(fts.c.rowid).where(matches(phrases))
     long_words = [word for word in words(query) if len(word) >= MIN_INDEXED_LENGTH]
     conditions = [matches(" AND ".join(map(_phrase, long_words)))] if long_words else []
     conditions += [

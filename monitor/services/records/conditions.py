@@ -1,5 +1,6 @@
 """Query planning: a list's selection (ListFilters) as WHERE clauses, one small builder per filter."""
-from sqlalchemy import and_, or_, select, union_all
+from sqlalchemy import and_, event, or_, select, union_all
+from sqlalchemy.orm import Session
 
 from monitor.db import db
 from monitor.models import Company, Contact, Deal
@@ -11,6 +12,8 @@ from monitor.services.records.rights import visible_clause
 # A search matching at most this many records is resolved to its ids first; a larger one
 # is checked row by row while walking the list in order (no sort of every match).
 FEW_MATCHES = 500
+# Where few_matches keeps its answers in the session (Session.info).
+FEW_MATCHES_KEY = "tally.few_matches"
 STATES = ("open", "won", "lost")
 CLOSED_STATUSES = (WON_STATUS_ID, LOST_STATUS_ID)
 
@@ -46,21 +49,41 @@ def _by_links(kind, filters):
 
 
 def _by_search(kind, query):
+    if search_ids(kind.name, query) is None:
+        return []
+    found = search_matches(kind, query)
+    return [kind.model.id.in_(found) if found is not None else search_clause(kind, query)]
+
+
+def search_matches(kind, query):
+    """The ids of the `kind` records the search `query` finds (repeats possible) when they are at most
+    FEW_MATCHES, else None; [] for no query."""
     matches = search_ids(kind.name, query)
-    return [] if matches is None else [few_or_each(kind, matches, lambda: search_clause(kind, query))]
+    return [] if matches is None else few_matches(matches, ("search", kind.name, query))
 
 
-def few_or_each(kind, matches, each_row):
-    """A filter's WHERE clause on `kind`: `id IN (...)` its matches when they are few (at most FEW_MATCHES),
-    else `each_row()`, the same test made on each row.
+def few_matches(matches, key):
+    """The ids the SELECT `matches` finds when they are at most FEW_MATCHES, else None.
 
-    `matches` is a SELECT of the matching ids. Few matches are read at once and a page sorts just those;
-    with many, a page walks its list order (an index) testing rows and stops after the page, and a
-    capped count after its cap, instead of gathering every match first (SPEC §12).
+    Few matches are read at once and a page sorts just those; with many, a page walks its list
+    order (an index) testing each row and stops after the page, and a capped count after its cap,
+    instead of gathering every match first (SPEC §12). The answer is kept under `key` in the session
+    until it next writes: a list page and its count ask the same question.
     """
-    column = list(matches.subquery().c)[0]
-    found = db.session.scalars(select(column).limit(FEW_MATCHES + 1)).all()
-    return kind.model.id.in_(found) if len(found) <= FEW_MATCHES else each_row()
+    known = db.session.info.setdefault(FEW_MATCHES_KEY, {})
+    if key not in known:
+        column = list(matches.subquery().c)[0]
+        found = db.session.scalars(select(column).limit(FEW_MATCHES + 1)).all()
+        known[key] = found if len(found) <= FEW_MATCHES else None
+    return known[key]
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_matches(session, *_context):
+    """What a session wrote may change what a search or tag finds."""
+    session.info.pop(FEW_MATCHES_KEY, None)
 
 
 def search_clause(kind, query):
@@ -106,8 +129,9 @@ def _by_tags(kind, filters):
     conditions = []
     for name in filters.tags:
         tagged = tags.tagged_ids(kind.singular, kind.tag_table, kind.tag_column, name)
-        conditions.append(few_or_each(kind, tagged, lambda tagged=tagged: tagged.where(
-            kind.tag_column == kind.model.id).exists()))
+        found = few_matches(tagged, ("tag", kind.name, name))
+        conditions.append(kind.model.id.in_(found) if found is not None
+                          else tagged.where(kind.tag_column == kind.model.id).exists())
     return conditions
 
 

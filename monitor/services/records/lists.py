@@ -11,7 +11,7 @@ from monitor.inputs import is_id
 from monitor.services import search, tags
 from monitor.services.errors import NotFound
 from monitor.services.records import totals
-from monitor.services.records.conditions import search_ids, where_clauses
+from monitor.services.records.conditions import search_ids, search_matches, where_clauses
 from monitor.services.records.kinds import COMBINED, COMBINED_KINDS, ENTITY_OF_MODEL, KINDS, kind_of
 from monitor.services.records.ordering import (  # noqa: F401 (ORDER_FIELDS: re-exported, records.ORDER_FIELDS)
     COMBINED_FIELDS,
@@ -115,8 +115,11 @@ def _count_search(kind, filters, limit):
     read from the search index itself: its matches streamed, each counted once, the rest of the selection
     checked a batch at a time, stopping past `limit`. None when more than SEARCH_COUNT_BUDGET matches go by
     before it ends (a rare combination: the caller then counts over the records)."""
-    matches = search_ids(kind.name, filters.q)
     others = where_clauses(kind, replace(filters, q=""))
+    few = search_matches(kind, filters.q)
+    if few is not None:
+        return min(limit + 1, db.session.scalar(select(func.count()).where(kind.model.id.in_(few), *others)))
+    matches = search_ids(kind.name, filters.q)
     seen, counted = set(), 0
     result = db.session.connection().execute(matches)  # Core: rows fetched as read, not all at once
     try:
