@@ -14,12 +14,12 @@ from monitor.activity.settings import get_settings, plan_allows_monitoring
 from monitor.activity.usage import current_windows
 from monitor.clock import utcnow
 from monitor.db import db
-from monitor.models import ActivityCount, Deal, Pipeline, Status, Task
+from monitor.models import ActivityCount, Pipeline, Status, Task
 from monitor.models.activity import CARD, LIST
 from monitor.models.crm import LOST_STATUS_ID, WON_STATUS_ID
 from monitor.services.pipelines import list_pipelines
-from monitor.services.records import KINDS, Viewer
-from monitor.services.records.rights import visible_clause
+from monitor.services.records import ListFilters, Viewer
+from monitor.services.records.totals import by_stage
 from monitor.services.tasks import visible_tasks
 
 CLOSED_STATUS_IDS = (WON_STATUS_ID, LOST_STATUS_ID)
@@ -100,19 +100,12 @@ class PipelineTotals:
 def open_deals_by_stage(viewer=None):
     """Every pipeline's open stages (not won, not lost) with the number and sum of their deals.
 
-    One grouped query for the totals; the pipelines and stages come from the pipelines service.
-    Only numbers leave here: no deal is loaded, so the home page names no record.
+    The totals come from record_totals (records.totals: a few dozen rows at any number of deals); the
+    pipelines and stages from the pipelines service. Only numbers leave here: no deal is loaded, so the
+    home page names no record.
     viewer: records.Viewer whose view right limits the deals counted (None: every deal).
     """
-    visible = visible_clause(KINDS["leads"], viewer)
-    totals = {
-        (pipeline_id, status_id): (count, total or 0)
-        for pipeline_id, status_id, count, total in db.session.execute(
-            select(Deal.pipeline_id, Deal.status_id, func.count(), func.sum(Deal.price))
-            .where(Deal.status_id.notin_(CLOSED_STATUS_IDS), *(() if visible is None else (visible,)))
-            .group_by(Deal.pipeline_id, Deal.status_id)
-        )
-    }
+    totals = by_stage(ListFilters(state="open", viewer=viewer))
     return [
         PipelineTotals(pipeline, [
             StageTotal(status, *totals.get((pipeline.id, status.id), (0, 0)))
