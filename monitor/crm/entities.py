@@ -97,10 +97,10 @@ class Entity:
         return presets.built_in(self.name)
 
     def page(self, filters, page):
-        """One list page: ([(entity name, record), ...], has_more)."""
+        """One list page: ([(entity name, record), ...], has_more), with the relationships its columns show."""
         if self.name == records.COMBINED:
             return records.query_combined(filters, page)
-        rows, has_more = records.query_list(self.name, filters, page)
+        rows, has_more = records.query_list(self.name, filters, page, relations=shown_relations(self.columns))
         return [(self.name, record) for record in rows], has_more
 
     def related_panels(self, record, user=None):
@@ -114,7 +114,7 @@ class Entity:
             target = ENTITIES[link.entity]
             columns = tuple(column for column in target.columns if column.format != BACK_COLUMN.get(self.name))
             columns = columns[:RELATED_COLUMNS]
-            relations = tuple(column.key for column in columns if column.format in RELATION_FORMATS)
+            relations = shown_relations(columns)
             rows, count = records.linked(record, link.relation, relations=relations, viewer=viewer)
             # The list parameter naming a record of this kind is its singular (crm.filters.link_params).
             link_param = {records.KINDS[self.name].singular: record.id}
@@ -135,6 +135,11 @@ class Entity:
         else:
             total = records.count_list(self.name, filters, limit)
         return total, limit is not None and total > limit
+
+
+def shown_relations(columns):
+    """The relationships these columns show, to load with the rows (not row by row)."""
+    return tuple(column.key for column in columns if column.format in RELATION_FORMATS)
 
 
 NAME = Column("name", _l("Name"), "link", sort="name")
