@@ -149,7 +149,6 @@ def _web(value):
 EMPTY = '<span class="muted">—</span>'
 CELL_FORMATS = {  # a format -> its cell's inner HTML from the (not None, not empty) value and locale
     "money": lambda value, locale: escape(money(value, locale)),
-    "date": lambda value, locale: escape(day(value, locale)),
     "datetime": lambda value, locale: escape(format_datetime(value, "short")),
     "tags": lambda value, locale: _tags(value),
     "user": lambda user, locale: escape(user.name),
@@ -171,19 +170,17 @@ class CellWriter:
         self.user, self.cards, self.locale = user, cards, get_locale()
         self.hidden = _hidden()
         self.tick_label = escape(_("Tick %(name)s"))
+        self.days = {}  # a list's dates repeat (created and updated on the same day): each is formatted once
 
-    def row(self, entity_name, record, columns):
-        """A row's `<td>` cells."""
+    def row(self, entity_name, record, columns, tick=False):
+        """A row's `<td>` cells; `tick`: first the box ticking it for the bulk form."""
         html = "".join(f'<td class="col-{column.format}">{self.cell(entity_name, record, column)}</td>'
                        for column in columns)
+        if tick:
+            label = self.tick_label % {"name": record.name}
+            html = (f'<td class="col-select"><input type="checkbox" name="ids" value="{record.id}" form="bulk-form"'
+                    f' aria-label="{label}"></td>\n      {html}')
         return Markup(html)  # noqa: S704 (every value in it went through escape())
-
-    def tick_box(self, record):
-        """A row's box ticking it for the bulk form."""
-        label = self.tick_label % {"name": record.name}
-        return Markup(  # noqa: S704 (escaped)
-            f'<input type="checkbox" name="ids" value="{record.id}" form="bulk-form" aria-label="{label}">'
-        )
 
     def cell(self, entity_name, record, column):
         """One cell's inner HTML."""
@@ -200,8 +197,18 @@ class CellWriter:
             return self.company(value)
         if form == "contacts":
             return self.contacts(value)
+        if form == "date":
+            return self.day(value)
         formatter = CELL_FORMATS.get(form)
         return formatter(value, self.locale) if formatter else escape(value)
+
+    def day(self, moment):
+        """A date cell's text."""
+        moment = moment.date() if isinstance(moment, datetime) else moment
+        text = self.days.get(moment)
+        if text is None:
+            text = self.days[moment] = escape(day(moment, self.locale))
+        return text
 
     def company(self, company):
         """A row's company as a card link, or hidden."""
