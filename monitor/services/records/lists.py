@@ -121,7 +121,9 @@ def _count_search(kind, filters, limit):
         return min(limit + 1, db.session.scalar(select(func.count()).where(kind.model.id.in_(few), *others)))
     matches = search_ids(kind.name, filters.q)
     seen, counted = set(), 0
-    result = db.session.connection().execute(matches)  # Core: rows fetched as read, not all at once
+    # Rows fetched as read, not all at once: Core on SQLite; a server-side cursor on PostgreSQL.
+    result = db.session.connection().execution_options(
+        stream_results=True, max_row_buffer=SEARCH_COUNT_BATCH).execute(matches)
     try:
         while len(seen) <= SEARCH_COUNT_BUDGET:
             batch = {record_id for (record_id,) in result.fetchmany(SEARCH_COUNT_BATCH)}
