@@ -135,3 +135,13 @@ def test_a_save_racing_another_for_one_new_tag_creates_the_rest(app, postgres_mi
         other.commit()
         thread.join(timeout=30)
     assert outcome == {"tags": ["new1", "new2"]}
+
+
+def test_the_app_s_connections_never_jit_compile_and_demo_data_leaves_the_planner_its_statistics(app):
+    invoke(app, "demo-data", "--deals", "100")
+    with app.app_context():
+        assert db.session.scalar(text("SHOW jit")) == "off"  # a list walk's whole-table estimate compiled it
+        analyzed = db.session.scalar(text(
+            "SELECT count(*) FROM pg_stat_user_tables WHERE relname IN ('deals', 'contacts', 'companies', 'customers')"
+            " AND (last_analyze IS NOT NULL OR last_autoanalyze IS NOT NULL)"))
+    assert analyzed == 4
