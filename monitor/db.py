@@ -3,7 +3,7 @@ from contextlib import contextmanager
 
 from flask import current_app
 from flask.globals import app_ctx
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 
 NAMING = {
@@ -30,6 +30,10 @@ def fold(text):
     return text.lower() if isinstance(text, str) else text
 
 
+# PostgreSQL transaction-level advisory lock keys of the kinds of writes `Database.immediate` serializes.
+SERIAL_WRITES = {"records": 0x7A11_0012}
+
+
 def make_engine(url, busy_timeout_ms=30000):
     """Create an engine; on SQLite set WAL, NORMAL sync, foreign keys and a busy timeout; on PostgreSQL no JIT.
 
@@ -38,15 +42,20 @@ def make_engine(url, busy_timeout_ms=30000):
     read-then-write rule holds the write lock from its first read.
     """
     is_sqlite = url.startswith("sqlite")
-    if is_sqlite:
-        kwargs = {"connect_args": {"timeout": busy_timeout_ms / 1000}}
-    elif url.startswith("postgresql"):
-        # No JIT compilation: it pays off for long analytical queries, and a list page's walk with a
-        # LIMIT is estimated as one (its whole-table cost), so the planner compiled it: +230 ms a page.
-        kwargs = {"connect_args": {"options": "-c jit=off"}}
-    else:
-        kwargs = {}
+    kwargs = {"connect_args": {"timeout": busy_timeout_ms / 1000}} if is_sqlite else {}
     engine = create_engine(url, **kwargs)
+    if url.startswith("postgresql"):
+
+        @event.listens_for(engine, "connect", insert=True)
+        def _no_jit(dbapi_conn, _record):
+            # No JIT compilation: it pays off for long analytical queries, and a list page's walk with a
+            # LIMIT is estimated as one (its whole-table cost), so the planner compiled it: +230 ms a page.
+            # Outside any transaction, so that no rollback takes it back; the URL's own options stay.
+            autocommit, dbapi_conn.autocommit = dbapi_conn.autocommit, True
+            with dbapi_conn.cursor() as cursor:
+                cursor.execute("SET SESSION jit = off")
+            dbapi_conn.autocommit = autocommit
+
     if is_sqlite:
 
         @event.listens_for(engine, "connect")
@@ -91,12 +100,17 @@ class Database:
         return current_app.extensions["tally_db"][1]()
 
     @contextmanager
-    def immediate(self):
+    def immediate(self, serial=None):
         """One write transaction that holds the write lock from its first statement.
 
         Ends whatever read transaction the request had open (which must hold no unsaved
         changes), then begins with BEGIN IMMEDIATE on SQLite (a plain BEGIN elsewhere, where
         row locks and atomic upserts give the same exactness). Commits on success, rolls back on error.
+
+        `serial` (a key of SERIAL_WRITES): on PostgreSQL the transaction first waits for every other
+        one of that kind, as every write does on SQLite. Writes of CRM records take it: each changes
+        shared record_totals rows (migration 0012), and two of them taking those rows in opposite
+        orders would deadlock; one at a time they cannot, since the lock comes before any row lock.
         """
         session = self.session
         # The commit below only ends a read transaction: changes made before the block would
@@ -106,6 +120,8 @@ class Database:
         )
         session.commit()
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+        if serial is not None and session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SERIAL_WRITES[serial]})
         try:
             yield session
             session.commit()

@@ -11,7 +11,7 @@ from tests.conftest import both_backends
 from tests.test_crm_lists import row_names
 
 QUERIES = ["ivan", "IVAN", "иван", "ИВАН", "Пётр", "9161234567", "123-45", "+7 916", "mail.example", "iv", "ИВ",
-           "petrov ivan", "ivan zz", "zzz", "a", "r_s", "00%", "supply"]
+           "petrov ivan", "ivan zz", "zzz", "a", "r_s", "00%", "supply", "Петров ив", "ив пё", "12-34", "1234", "ё"]
 
 
 @pytest.fixture
@@ -27,6 +27,8 @@ def people(crm_builder):
     crm_builder.deal("Consulting", company=str(firm))
     crm_builder.deal("Audit", contacts=str(ivan), company=str(firm))
     crm_builder.deal("Nothing here")
+    crm_builder.deal("Order 1234")
+    crm_builder.contact("Ёлкин Пётр", email="elkin@mail.example")
 
 
 @both_backends
@@ -35,7 +37,7 @@ def people(crm_builder):
 def test_a_search_tested_on_each_row_finds_what_its_index_finds(app, people, monkeypatch, entity, query):
     with app.app_context():
         gathered, _more = records.query_list(entity, ListFilters(q=query))
-        monkeypatch.setattr(conditions, "FEW_MATCHES", 0)  # every search now has "many" matches
+        monkeypatch.setattr(conditions, "FEW_MATCHES", -1)  # every search, even one finding none, has "many"
         walked, _more = records.query_list(entity, ListFilters(q=query))
         counted = records.count_list(entity, ListFilters(q=query), limit=100)
     assert [row.id for row in walked] == [row.id for row in gathered]
@@ -115,3 +117,10 @@ def test_a_search_remembered_for_its_count_is_forgotten_when_the_session_writes(
         records.create_record("leads", {"name": "Zeta deal"})
         assert [row.name for row in records.query_list("leads", ListFilters(q="zeta"))[0]] == ["Zeta deal"]
         assert records.count_list("leads", ListFilters(q="zeta"), limit=10) == 1
+
+
+def test_a_search_of_control_characters_only_lists_and_counts_everything(client, signed_in, crm_builder):
+    crm_builder.many("leads", 3, prefix="Deal")
+    page = client.get("/leads", query_string={"q": "\x01"}).get_data(as_text=True)
+    assert len(row_names(page)) == 3
+    assert "3 records found" in page

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, text
 
 from monitor.db import db
 from monitor.services import records
-from monitor.services.records import ListFilters, Viewer, bulk, totals
+from monitor.services.records import ListFilters, Viewer, bulk, changes, totals
 from monitor.services.records.board import move_deal
 from monitor.services.records.conditions import where_clauses
 from tests.conftest import PASSWORD, both_backends, csrf_token_of
@@ -159,3 +159,86 @@ def test_totals_stay_exact_under_parallel_creates_moves_and_deletes_from_gunicor
     with app.app_context():
         assert totals.count(records.KINDS["leads"], ListFilters()) == WRITERS * ROUNDS - deletes
     assert f"{WRITERS * ROUNDS - deletes} records found" in listed
+
+
+on_postgresql = pytest.mark.parametrize(
+    "backend", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
+
+
+@on_postgresql
+def test_two_record_writes_taking_totals_rows_in_opposite_orders_wait_for_each_other_not_deadlock(
+        app, crm_builder, monkeypatch):
+    """A bulk move holds the totals rows of its first deal's stages while a board move takes another's:
+    without serialized record writes PostgreSQL found a deadlock and one request failed."""
+    (main, (stage_a, stage_b, stage_c, *_rest)), _other = crm_builder.pipelines()
+    first, second = crm_builder.deal("First", status=str(stage_a)), crm_builder.deal("Second", status=str(stage_b))
+    third = crm_builder.deal("Third", status=str(stage_b))
+    halfway, resume, failures = threading.Event(), threading.Event(), []
+    bulk_thread = {}
+    write_changes = changes.write_changes
+
+    def pausing(session, *args, **kwargs):
+        if threading.get_ident() == bulk_thread.get("id") and not halfway.is_set():
+            halfway.set()  # the first deal moved: its stages' totals rows are held
+            resume.wait(timeout=10)
+        return write_changes(session, *args, **kwargs)
+
+    monkeypatch.setattr(changes, "write_changes", pausing)
+
+    def bulk_move():
+        bulk_thread["id"] = threading.get_ident()
+        with app.app_context():
+            try:
+                records.update_records("leads", [(records.get_record("leads", first), {"status": str(stage_c)}),
+                                                 (records.get_record("leads", second), {"status": str(stage_c)})])
+            except Exception as error:  # noqa: BLE001 (what failed is the assertion's message)
+                failures.append(error)
+
+    def board_move():
+        halfway.wait(timeout=10)
+        threading.Timer(1.5, resume.set).start()  # past PostgreSQL's deadlock_timeout (1 s)
+        with app.app_context():
+            try:
+                move_deal(records.get_record("leads", third), stage_c, main)
+            except Exception as error:  # noqa: BLE001
+                failures.append(error)
+
+    threads = [threading.Thread(target=bulk_move), threading.Thread(target=board_move)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert failures == []
+    assert_exact(app)
+    with app.app_context():
+        assert totals.count(records.KINDS["leads"], ListFilters(statuses=(stage_c,))) == 3
+
+
+@both_backends
+def test_every_record_table_has_its_totals_triggers_at_the_newest_schema(app):
+    """A later batch migration that recreates a record table would drop them silently."""
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            found = set(db.session.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")))
+            expected = {f"totals_{table}_{event}" for table in TABLES for event in ("insert", "delete", "update")}
+        else:
+            found = set(db.session.scalars(text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")))
+            expected = {f"totals_{table}_{event}" for table in TABLES for event in ("insert_delete", "update")}
+    assert expected <= found
+
+
+def test_a_move_answers_only_the_totals_the_user_may_view_even_when_its_board_address_is_bad(
+        client, auth, make_user, crm_builder):
+    from tests.fixtures_rights import OWN_DEALS
+
+    owen = make_user("Owen Own", "owen@example.com", rights=OWN_DEALS)
+    auth.login("owen@example.com")
+    (main, statuses), _other = crm_builder.pipelines()
+    own = crm_builder.deal("Own", status=str(statuses[0]), responsible=str(owen), price="100")
+    for number in range(5):
+        crm_builder.deal(f"Others' {number}", status=str(statuses[1]), price="1000")
+    response = client.post(f"/leads/{own}/status", headers={"Accept": "application/json"},
+                           data={"status_id": str(statuses[1]), "next": f"/leads/pipeline/{main}?price_from=abc"})
+    assert response.status_code == 200
+    columns = {column["status_id"]: (column["count"], column["price"]) for column in response.get_json()["columns"]}
+    assert columns[statuses[1]] == (1, 100)  # their own deal only: not the others' five (a rights leak before)

@@ -124,6 +124,7 @@ def _moved(move, back):
 
 
 def _board_filters(back):
-    """The filters of the board the move was made on (its address is `next`), so its totals stay comparable."""
+    """The filters of the board the move was made on (its address is `next`), so its totals stay comparable;
+    with a bad parameter there, the whole board the user may view (never more than their rights reach)."""
     listing = filters.read_listing("leads", MultiDict(parse_qsl(urlsplit(back or "").query)), acting_user())
-    return listing.filters if not listing.errors else records.ListFilters()
+    return listing.filters if not listing.errors else records.ListFilters(viewer=records.Viewer.of(acting_user()))

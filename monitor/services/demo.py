@@ -92,7 +92,7 @@ def load(deal_count, progress=print, language=DEFAULT_LANGUAGE, bar=None):
     pipelines.ensure_account()
     report = demo_load.Progress(progress, bar)
     try:
-        with db.immediate() as session:
+        with db.immediate(serial="records") as session:
             if users.find_user(ADMIN_EMAIL) is not None:
                 raise click.ClickException(f"Demo data is already loaded ({ADMIN_EMAIL} exists).")
             sqlite = demo_load.SqliteLoad(session, RECORD_TABLES, LINK_TABLES) if demo_load.is_sqlite() else None

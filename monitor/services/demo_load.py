@@ -21,7 +21,7 @@ LOAD_CACHE_KIB = 4 * 1024 * 1024
 # A trigger whose whole body is one INSERT ... VALUES (...) about the new row, optionally an upsert.
 COPY_TRIGGER = re.compile(
     r"CREATE TRIGGER (?P<name>\w+) AFTER INSERT ON (?P<table>\w+) (?:FOR EACH ROW )?BEGIN "
-    r"(?P<into>INSERT INTO [^;]+?) VALUES \((?P<values>.*?)\)(?P<conflict>(?: ON CONFLICT [^;]*)?); END",
+    r"(?P<into>INSERT INTO [^;]+?) VALUES \((?P<values>[^;]*?)\)(?P<conflict>(?: ON CONFLICT [^;]*)?); END",
     re.IGNORECASE | re.DOTALL,
 )
 

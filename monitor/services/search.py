@@ -86,24 +86,37 @@ def row_matches(model, columns, query):
     (None for an empty query).
 
     For walking a list in its own order when the matches are too many to gather first: the walk
-    stops after its page, whatever the number of matches. Case is folded as the index folds it.
+    stops after its page, whatever the number of matches. On SQLite the index's own rules, case folded
+    as it folds it (SQL function tally_fold); elsewhere the ILIKE test the search makes anyway.
     """
     found = words(query)
     if not found:
         return None
-    sqlite = db.session.get_bind().dialect.name == "sqlite"
-    folded = [getattr(func, FOLD_FUNCTION if sqlite else "lower")(getattr(model, name)) for name in columns]
-    if is_short(query):
-        head = fold(" ".join(found))
-        return or_(*(func.substr(column, 1, len(head)) == head for column in folded))
+    if db.session.get_bind().dialect.name != "sqlite":
+        if is_short(query):
+            return _starts(model, columns, " ".join(found))
+        return _ilike_condition(model, columns, query)
+    folded = [_folded(getattr(model, name)) for name in columns]
+    if is_short(query):  # as _prefix_ids: the first characters in any case, the rest by LIKE
+        text = " ".join(found)
+        head = fold(text[:PREFIX_RANGE_LENGTH])
+        pattern = f"{_escaped(text)}%"
+        return or_(*(and_(func.substr(column, 1, len(head)) == head, getattr(model, name).like(pattern, escape="\\"))
+                     for name, column in zip(columns, folded, strict=True)))
     digits = digits_of(query)
     if digits:
-        whole = fold(" ".join(found))
-        condition = or_(*(column.contains(whole, autoescape=True) for column in folded))
+        # As the index's two phrases: the query as typed or its digits, in any column, or in the phone's digits.
+        texts = {fold(" ".join(found)), digits}
+        condition = or_(*(column.contains(text, autoescape=True) for column in folded for text in sorted(texts)))
         if "phone" in columns:
             condition = or_(condition, phone_digits(model.phone).contains(digits, autoescape=True))
         return condition
     return and_(*(or_(*(column.contains(fold(word), autoescape=True) for column in folded)) for word in found))
+
+
+def _folded(expression):
+    """SQLite: `expression` with its case folded as the index folds it (db.fold, as SQL function FOLD_FUNCTION)."""
+    return getattr(func, FOLD_FUNCTION)(expression)
 
 
 def _phrase(text):
@@ -120,9 +133,9 @@ def _like_pattern(text):
 
 def _prefix_ids(model, columns, text, use_ranges):
     """Ids of records with a column starting with `text` (case-insensitive)."""
-    pattern = f"{_escaped(text)}%"
     if not use_ranges:
-        return select(model.id).where(or_(*(getattr(model, name).ilike(pattern, escape="\\") for name in columns)))
+        return select(model.id).where(_starts(model, columns, text))
+    pattern = f"{_escaped(text)}%"
     head = text[:PREFIX_RANGE_LENGTH]
     conditions = []
     for name in columns:
@@ -131,6 +144,12 @@ def _prefix_ids(model, columns, text, use_ranges):
         starts = or_(*(_range(column, spelling) for spelling in case_spellings(head)))
         conditions.append(starts if text == head else and_(starts, column.like(pattern, escape="\\")))
     return select(model.id).where(or_(*conditions))
+
+
+def _starts(model, columns, text):
+    """ILIKE: some column starts with `text`."""
+    pattern = f"{_escaped(text)}%"
+    return or_(*(getattr(model, name).ilike(pattern, escape="\\") for name in columns))
 
 
 def case_spellings(text):
@@ -180,22 +199,25 @@ def _fts_ids(entity, columns, query):
     long_words = [word for word in words(query) if len(word) >= MIN_INDEXED_LENGTH]
     conditions = [matches(" AND ".join(map(_phrase, long_words)))] if long_words else []
     conditions += [
-        or_(*(fts.c[field].like(_like_pattern(word), escape="\\") for field in columns))
+        or_(*(_folded(fts.c[field]).like(_like_pattern(fold(word)), escape="\\") for field in columns))
         for word in words(query) if len(word) < MIN_INDEXED_LENGTH
     ]
     return select(fts.c.rowid).where(and_(*conditions))
 
 
 def _ilike_ids(model, columns, query):
+    return select(model.id).where(_ilike_condition(model, columns, query))
+
+
+def _ilike_condition(model, columns, query):
     digits = digits_of(query)
     if digits:
         whole = _like_pattern(" ".join(words(query)))
         condition = or_(*(getattr(model, name).ilike(whole, escape="\\") for name in columns))
         if "phone" in columns:
             condition = or_(condition, phone_digits(model.phone).like(_like_pattern(digits), escape="\\"))
-        return select(model.id).where(condition)
-    conditions = [
+        return condition
+    return and_(*(
         or_(*(getattr(model, name).ilike(_like_pattern(word), escape="\\") for name in columns))
         for word in words(query)
-    ]
-    return select(model.id).where(and_(*conditions))
+    ))

@@ -91,12 +91,15 @@ def upgrade():
         sa.Column("price", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint(*KEY, name="pk_record_totals"),
     )
+    postgresql = op.get_bind().dialect.name == "postgresql"
     for table in TABLES:
+        if postgresql:  # writers wait from the count until the triggers exist: none is missed in between
+            op.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
         entity, user, pipeline, status, price = _values(table, table)
         op.execute(f"INSERT INTO record_totals ({', '.join(KEY)}, records, price) "
                    f"SELECT {entity}, {user}, {pipeline}, {status}, count(*), coalesce(sum({price}), 0) "
                    f"FROM {table} GROUP BY 2, 3, 4")
-        if op.get_bind().dialect.name == "postgresql":
+        if postgresql:
             _postgresql_triggers(table)
         else:
             _sqlite_triggers(table)

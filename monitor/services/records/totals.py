@@ -7,21 +7,28 @@ by pipeline, status or state is `answerable` here: its count, and a board's tota
 sum over a few dozen rows, the same at a hundred deals and at a million. Any other filter (search,
 tags, prices, dates, ids, links) needs the records themselves.
 """
+from dataclasses import replace
+
 from sqlalchemy import and_, false, func, or_, select
 
 from monitor.db import db
 from monitor.models import Deal, RecordTotal
 from monitor.models.crm import LOST_STATUS_ID, WON_STATUS_ID
+from monitor.services import search
 from monitor.services.records.kinds import KINDS
 
-# ListFilters fields that only the records can answer; "" / () / None when unused.
-RECORD_FILTERS = ("q", "tags", "price_from", "price_to", "created_from", "created_to",
-                  "updated_from", "updated_to", "ids", "links")
+# The ListFilters fields record_totals can answer; any other one set needs the records themselves.
+TOTALS_FIELDS = ("responsible", "pipelines", "statuses", "stages", "state", "viewer", "order")
 
 
 def answerable(kind, filters):
-    """Whether `filters` on `kind` (records.Kind) can be counted from record_totals."""
-    if any(getattr(filters, name) not in (None, "", ()) for name in RECORD_FILTERS):
+    """Whether `filters` on `kind` (records.Kind) can be counted from record_totals (a search text with no
+    words in it, e.g. only control characters, searches nothing)."""
+    nothing = type(filters)()
+    rest = replace(filters, **{name: getattr(nothing, name) for name in TOTALS_FIELDS})
+    if not search.words(rest.q):
+        rest = replace(rest, q="")
+    if rest != nothing:
         return False
     # Contacts and companies "in a state" are those with such a deal: a question about deals.
     return filters.state is None or not kind.by_state or kind.model is Deal
@@ -63,8 +70,8 @@ def _by_user(kind, filters):
             conditions.append(RecordTotal.responsible_user_id == filters.viewer.user_id)
         elif reach != "all":
             conditions.append(false())
-    if filters.responsible:
-        conditions.append(RecordTotal.responsible_user_id.in_(filters.responsible))
+    if filters.responsible:  # 0 keeps records with no responsible user here: no user has that id
+        conditions.append(RecordTotal.responsible_user_id.in_([user_id for user_id in filters.responsible if user_id]))
     return conditions
 
 

@@ -66,7 +66,7 @@ def create_records(entity, batch, acting_user=None):
     """
     kind = kind_of(entity)
     # The write lock from the first read: the linked records checked are still there on commit.
-    with db.immediate() as session:
+    with db.immediate(serial="records") as session:
         return each_of_batch(batch, lambda data: _create(session, kind, data, acting_user))
 
 
@@ -98,7 +98,7 @@ def update_records(entity, batch, acting_user=None):
     `acting_user` is the author of the feed entries the changes write (None: no author).
     """
     kind = kind_of(entity)
-    with db.immediate() as session:
+    with db.immediate(serial="records") as session:
         return each_of_batch(batch, lambda item: _update(session, kind, *item, acting_user))
 
 
@@ -138,7 +138,7 @@ def delete_records(entity, batch):
     """Delete every record of `batch` in one transaction (see delete_record); NotFound, and none deleted,
     when one of them is already gone."""
     kind_of(entity)
-    with db.immediate() as session:
+    with db.immediate(serial="records") as session:
         for record in batch:
             _reload(session, record)
         ids = [record.id for record in batch]
