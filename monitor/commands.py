@@ -26,9 +26,14 @@ def _fail(errors):
 @with_appcontext
 def init_db():
     """Create or upgrade the schema (idempotent); a new database gets the account and a pipeline."""
-    schema.upgrade()
+    before, after = schema.upgrade()
     pipelines.ensure_account()
-    click.echo("Database is up to date.")
+    if before is None:
+        click.echo(f"Database created (schema {after}).")
+    elif before != after:
+        click.echo(f"Database upgraded to schema {after} (from {before}).")
+    else:
+        click.echo("Database is up to date.")
 
 
 @click.command("create-user")

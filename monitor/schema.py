@@ -3,6 +3,7 @@ import os
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 
 from monitor.db import db
 
@@ -18,9 +19,19 @@ def alembic_config(connection):
 
 
 def upgrade():
-    """Bring the schema to the newest revision; a no-op when it is already there."""
+    """Bring the schema to the newest revision; a no-op when it is already there.
+
+    Gives (revision before, revision after): None before for a new database, the same twice when nothing changed.
+    """
     with db.engine.begin() as connection:
+        before = current_revision(connection)
         command.upgrade(alembic_config(connection), "head")
+        return before, current_revision(connection)
+
+
+def current_revision(connection):
+    """The schema revision the database on `connection` is at; None when it has none (a new database)."""
+    return MigrationContext.configure(connection).get_current_revision()
 
 
 def autogenerate(message):

@@ -17,6 +17,37 @@ def test_init_db_is_idempotent_and_creates_default_pipeline(runner, app):
         assert ids[-2:] == [142, 143]
 
 
+def test_init_db_says_what_it_did(tmp_path):
+    """A new database is created, an older one upgraded, a current one left as it is: each says so."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    from monitor import create_app, schema
+    from tests.conftest import make_config
+
+    script = ScriptDirectory(schema.MIGRATIONS)
+    head = script.get_current_head()
+    previous = script.get_revision(head).down_revision
+    new = create_app(make_config(tmp_path / "new.sqlite3"))
+    created = new.test_cli_runner().invoke(args=["init-db"])
+    assert created.exit_code == 0, created.output
+    assert created.output == f"Database created (schema {head}).\n"
+    assert new.test_cli_runner().invoke(args=["init-db"]).output == "Database is up to date.\n"
+    older = create_app(make_config(tmp_path / "older.sqlite3"))
+    with older.app_context():
+        with db.engine.begin() as connection:
+            command.upgrade(schema.alembic_config(connection), previous)
+        db.engine.dispose()
+    upgraded = older.test_cli_runner().invoke(args=["init-db"])
+    assert upgraded.exit_code == 0, upgraded.output
+    assert upgraded.output == f"Database upgraded to schema {head} (from {previous}).\n"
+    with older.app_context():
+        assert db.session.scalar(select(func.count(Pipeline.id))) == 1
+        db.engine.dispose()
+    with new.app_context():
+        db.engine.dispose()
+
+
 def test_create_user_and_its_errors(runner, app):
     result = runner.invoke(args=[
         "create-user", "New@Example.com", "--name", "New", "--password", "secret-pass", "--admin", "--export",

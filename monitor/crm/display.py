@@ -3,8 +3,9 @@
 A linked record (a row's company, its contacts) the reader may not view is never named: pages show
 it as hidden, exports write "hidden" (rights per entity, SPEC §10; records.may_view decides).
 """
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from babel import Locale, dates, numbers
 from flask import url_for
@@ -13,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
 
+from monitor.clock import utcnow
 from monitor.crm import bp
 from monitor.models.crm import LOST_STATUS_ID, WON_STATUS_ID
 from monitor.services import records
@@ -43,6 +45,27 @@ def day(moment, locale=None):
     if isinstance(moment, datetime):
         moment = moment.date()
     return _day_pattern(str(locale)).apply(moment, locale)
+
+
+def local_today():
+    """Today's date in the account's time zone (as the tasks page counts days)."""
+    from monitor.activity import account_timezone
+
+    return utcnow().replace(tzinfo=UTC).astimezone(ZoneInfo(account_timezone())).date()
+
+
+def _overdue(text):
+    """A date's text marked overdue in colour and in words, as overdue tasks are (tasks/_task.html `due`)."""
+    return f'<span class="date-overdue">{text}</span> <strong class="overdue-label">{escape(_("Overdue"))}</strong>'
+
+
+@bp.app_template_filter("due_day")
+def due_day(moment):
+    """A customer's next purchase date as `day` writes it, marked overdue once it is before today
+    (in the account's time zone): the card's fact; CellWriter.due_day marks the list's cells alike."""
+    moment = moment.date() if isinstance(moment, datetime) else moment
+    text = escape(day(moment))
+    return Markup(_overdue(text) if moment < local_today() else text)  # noqa: S704 (escaped)
 
 
 @bp.app_template_filter("status_name")
@@ -171,6 +194,7 @@ class CellWriter:
         self.hidden = _hidden()
         self.tick_label = escape(_("Tick %(name)s"))
         self.days = {}  # a list's dates repeat (created and updated on the same day): each is formatted once
+        self.today = None  # the account's today, for due dates (read at the first one)
 
     def row(self, entity_name, record, columns, tick=False):
         """A row's `<td>` cells; `tick`: first the box ticking it for the bulk form."""
@@ -198,7 +222,7 @@ class CellWriter:
         if form == "contacts":
             return self.contacts(value)
         if form == "date":
-            return self.day(value)
+            return self.due_day(value) if column.key == "next_date" else self.day(value)
         formatter = CELL_FORMATS.get(form)
         return formatter(value, self.locale) if formatter else escape(value)
 
@@ -209,6 +233,14 @@ class CellWriter:
         if text is None:
             text = self.days[moment] = escape(day(moment, self.locale))
         return text
+
+    def due_day(self, moment):
+        """A due date's cell (a customer's next purchase): its text, marked overdue once it has passed."""
+        if self.today is None:
+            self.today = local_today()
+        text = self.day(moment)
+        moment = moment.date() if isinstance(moment, datetime) else moment
+        return _overdue(text) if moment < self.today else text
 
     def company(self, company):
         """A row's company as a card link, or hidden."""

@@ -44,9 +44,12 @@ COLUMNS = {
     "deals": ("name", "price", "pipeline_id", "status_id", "company_id", "closed_at", "responsible_user_id",
               "created_at", "updated_at"),
 }
-# A fixed anchor keeps the data identical from run to run.
+# A fixed anchor keeps the data identical from run to run: the demo's "now". Records are created in the
+# SPAN before it, deals close within CLOSE_DAYS of their creation but not after it; customers' next purchases
+# fall in the 90 days after it (so, with the real clock, some of them have passed and show as overdue).
 ANCHOR = datetime(2026, 11, 1, 12, 0, 0)
 SPAN_SECONDS = 2 * 365 * 24 * 3600
+CLOSE_DAYS = 60
 
 DEFAULT_LANGUAGE = "en"
 # E-mail, administrator, export right; the names are each language's (demo_words).
@@ -268,13 +271,25 @@ def _customer_row(rng, i, user_ids, company_ids, words, stamp):
             rng.choice(company_ids), rng.choice(user_ids), created, created)
 
 
+def _closed(created, days):
+    """When a deal created at `created` closed, `days` (1..CLOSE_DAYS) days later as a rule, never after the
+    ANCHOR (the demo's "now"): a deal created fewer days before it closed that share of the way to it."""
+    closed = created + timedelta(days=days)
+    return closed if closed <= ANCHOR else created + (ANCHOR - created) * days / CLOSE_DAYS
+
+
 def _deal_row(rng, i, user_ids, company_ids, stages, words, stamp):
     created = _moment(rng)
     pipeline_id, status_id = rng.choice(stages)
-    closed = created + timedelta(days=rng.randrange(1, 60)) if status_id in (WON_STATUS_ID, LOST_STATUS_ID) else None
-    created = stamp(created)
+    if status_id in (WON_STATUS_ID, LOST_STATUS_ID):
+        # Closing was the deal's last change: it was updated then.
+        closed = updated = stamp(_closed(created, rng.randrange(1, CLOSE_DAYS)))
+        created = stamp(created)
+    else:
+        closed, created = None, stamp(created)
+        updated = created
     return (words.deal_name.format(word=rng.choice(words.deal_words), number=i), rng.randrange(1, 1000) * 500,
-            pipeline_id, status_id, rng.choice(company_ids), stamp(closed), rng.choice(user_ids), created, created)
+            pipeline_id, status_id, rng.choice(company_ids), closed, rng.choice(user_ids), created, updated)
 
 
 def _link(rng, deal_ids, contact_ids, company_ids, tag_ids, progress):
