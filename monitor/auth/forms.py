@@ -6,6 +6,10 @@ from wtforms.validators import DataRequired, InputRequired, ValidationError
 
 from monitor.services.users import MAX_EMAIL_LENGTH, MAX_PASSWORD_LENGTH
 
+# The app's one wording for an empty required field (the records service says it too), from the app's own
+# catalog: WTForms' default is the same English but its own Russian ("Обязательное поле.").
+REQUIRED = _l("This field is required.")
+
 
 def at_most(limit):
     """A validator: at most `limit` characters. An over-long value is not shown back either."""
@@ -21,8 +25,8 @@ def at_most(limit):
 class LoginForm(FlaskForm):
     """E-mail, password, remember me."""
 
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), at_most(MAX_EMAIL_LENGTH)])
-    password = PasswordField(_l("Password"), validators=[InputRequired(), at_most(MAX_PASSWORD_LENGTH)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(REQUIRED), at_most(MAX_EMAIL_LENGTH)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(REQUIRED), at_most(MAX_PASSWORD_LENGTH)])
     remember = BooleanField(_l("Remember me"))
 
 
@@ -30,8 +34,8 @@ class PasswordForm(FlaskForm):
     """A user's own password change."""
 
     current_password = PasswordField(
-        _l("Current password"), validators=[InputRequired(), at_most(MAX_PASSWORD_LENGTH)])
-    new_password = PasswordField(_l("New password"), validators=[InputRequired()])
+        _l("Current password"), validators=[InputRequired(REQUIRED), at_most(MAX_PASSWORD_LENGTH)])
+    new_password = PasswordField(_l("New password"), validators=[InputRequired(REQUIRED)])
 
 
 class LanguageForm(FlaskForm):

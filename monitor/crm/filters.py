@@ -36,6 +36,15 @@ DEFAULT_DIRECTIONS = {
     "created": "desc", "updated": "desc", "price": "desc", "name": "asc", "status": "asc", "next_date": "asc",
 }
 ARIA_SORT = {"asc": "ascending", "desc": "descending"}
+# What the page calls each parameter, so a message names the field as the filter panel labels it (a range's
+# ends as the panel's own "Price, to"); the price label is the list's (Listing.error_items).
+FIELD_LABELS = {
+    "q": _l("Search"), "tag": _l("Tags"), "responsible": _l("Responsible"), "pipeline": _l("Pipeline"),
+    "status": _l("Status"), "preset": _l("Presets"), "page": _l("Page"), "sort": _l("Sort"),
+    "dir": _l("Sort direction"), "company": _l("Company"), "contact": _l("Contact"), "lead": _l("Deal"),
+    "customer": _l("Customer"),
+}
+RANGE_ENDS = {"from": _l("from"), "to": _l("to")}
 
 
 @dataclass
@@ -86,6 +95,10 @@ class Listing:
     def value(self, name):
         return self.params.get(name, "")
 
+    def error_items(self, price_label):
+        """(the field as the panel labels it, message) of each error, e.g. ("Price, from", "Enter a whole …")."""
+        return [(field_label(name, price_label), message) for name, message in self.errors.items()]
+
     @property
     def built_in(self):
         """The built-in preset in effect (from the request or inside a saved preset), or ""."""
@@ -105,6 +118,14 @@ class Listing:
     def active_filters(self):
         """How many panel inputs are set (for the panel's badge)."""
         return sum(1 for name in FILTER_PARAMS if name != "q" and any(self.params.getlist(name)))
+
+
+def field_label(name, price_label):
+    """A parameter's name on the page: "Pipeline", "Created, to"; the parameter itself when the page has none."""
+    field, _underscore, end = name.rpartition("_")
+    if field in ("price", "created") and end in RANGE_ENDS:
+        return f"{price_label if field == 'price' else _l('Created')}, {RANGE_ENDS[end]}"
+    return FIELD_LABELS.get(name, name)
 
 
 def read_listing(entity, args, user):

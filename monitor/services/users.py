@@ -8,7 +8,7 @@ Rights per entity (SPEC §10) are saved with the rest: one audit triple per chan
 matrix ("rights-leads-view": "all" → "own"). Changes of rights and exemptions are audited
 (monitor/activity/audit.py) in the transaction that makes them: who, when, old → new, and why for an exemption.
 """
-from email_validator import EmailNotValidError, validate_email
+from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
@@ -33,6 +33,27 @@ MAX_REASON_LENGTH = 300  # users.exempt_reason
 def normalize_email(email):
     """Lower-case, trimmed e-mail: the key users are found by."""
     return (email or "").strip().lower()
+
+
+def is_valid_email(email):
+    """Whether `email` is a syntactically valid address, on any domain: `ivan@corp.local`, `ops@localhost`.
+
+    email_validator refuses special-use names (.local, localhost, .test, …) whatever its switches, since it
+    assumes globally deliverable mail; a self-hosted team's mail may live there. Such a name is checked as a
+    same-length ordinary one, so every other rule (local part, characters, lengths) still holds.
+    """
+    address = email or ""
+    local, _at, domain = address.rpartition("@")
+    lowered = domain.lower()
+    for name in SPECIAL_USE_DOMAIN_NAMES:
+        if lowered == name or lowered.endswith("." + name):
+            address = f"{local}@{domain[:len(domain) - len(name)]}{'x' * len(name)}"
+            break
+    try:
+        validate_email(address, check_deliverability=False, globally_deliverable=False)
+    except EmailNotValidError:
+        return False
+    return True
 
 
 def find_user(email):
@@ -65,9 +86,7 @@ def _errors(user, name, email, password, creating):
         errors["name"] = _l("Enter a name.")
     elif len(name.strip()) > MAX_NAME_LENGTH:
         errors["name"] = _l("At most %(n)d characters.", n=MAX_NAME_LENGTH)
-    try:
-        validate_email(email or "", check_deliverability=False)
-    except EmailNotValidError:
+    if not is_valid_email(email):
         errors["email"] = _l("Enter a valid e-mail address.")
     else:
         other = find_user(email)
