@@ -14,6 +14,10 @@ class DefaultConfig:
     WTF_CSRF_TIME_LIMIT = None
     MAIL_SERVER = "localhost"
     MAIL_PORT = 25
+    # Where administrators open Tally, e.g. "https://crm.example.com" (FLASK_BASE_URL): the links
+    # in alert e-mails start with it. Unset, they take the host of the request that caused the
+    # alert, which a client chooses: set it in production.
+    BASE_URL = None
     MAIL_DEFAULT_SENDER = "Tally CRM <noreply@tally.localhost>"
     # Sign-in throttling (the rule: monitor/services/signin.py). Failed sign-ins allowed per
     # e-mail from one address, per address over all e-mails, and per e-mail over all addresses

@@ -4,7 +4,7 @@ Both are written in the transaction that records the event, so an alert exists e
 its deactivation does. E-mail leaves after the commit: the functions say whether they queued
 any, and the caller then calls `outbox.send_soon`.
 """
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template, request
 from flask_babel import force_locale
 from sqlalchemy import DateTime, bindparam, select, text
 
@@ -50,8 +50,24 @@ def render_email(admin, user, event):
     language = admin.language or current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(language):
         limit = describe_limit(event.counter, event.limit_value, event.period)
-        context = {"admin": admin, "user": user, "event": event, "limit": limit}
+        context = {"admin": admin, "user": user, "event": event, "limit": limit, **links(user, event)}
         subject = render_template("email/alert_subject.txt", **context).strip()
         body = render_template("email/alert_body.txt", **context)
     return subject, body
 
+
+def links(user, event):
+    """Absolute addresses of the user's page and of the event in the history, for the e-mail.
+
+    Built now, while the request that caused the alert is at hand (the outbox sends later):
+    from BASE_URL, else the request's own root; none outside a request without BASE_URL.
+    """
+    base = current_app.config.get("BASE_URL") or (request.url_root if has_request_context() else None)
+    if not base:
+        return {"user_url": None, "history_url": None}
+    # Paths inside the app (no script root: BASE_URL, like url_root, already ends where the app starts).
+    urls = current_app.url_map.bind("localhost")
+    user_path = urls.build("settings.user_edit", {"user_id": user.id})
+    history_path = urls.build("settings.activity_history", {"event": event.id})
+    base = base.rstrip("/")
+    return {"user_url": base + user_path, "history_url": f"{base}{history_path}#event-{event.id}"}

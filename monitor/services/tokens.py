@@ -130,6 +130,25 @@ def revoke(token_id, by=None):
     return token
 
 
+def revoked_by_monitoring(token_list):
+    """Ids of the tokens among `token_list` that activity monitoring revoked.
+
+    A deactivation revokes its user's tokens with the very moment it records
+    (monitor/activity/service.py writes both with one `now`), so a token revoked at the time
+    of its user's deactivation was revoked by it: no column of its own is needed.
+    """
+    revoked = [token for token in token_list if token.revoked_at is not None]
+    if not revoked:
+        return set()
+    moments = {tuple(row) for row in db.session.execute(
+        select(ActivityEvent.user_id, ActivityEvent.created_at)
+        .where(ActivityEvent.event == ActivityEvent.DEACTIVATED,
+               ActivityEvent.user_id.in_({token.user_id for token in revoked}),
+               ActivityEvent.created_at.in_({token.revoked_at for token in revoked}))
+    )}
+    return {token.id for token in revoked if (token.user_id, token.revoked_at) in moments}
+
+
 def list_tokens():
     """Every token with its user, newest first."""
     query = select(ApiToken).options(joinedload(ApiToken.user)).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
