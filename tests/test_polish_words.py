@@ -115,3 +115,8 @@ def test_the_reactivated_badge_stays_on_one_line_on_a_phone_in_russian(
         assert badge.evaluate("element => element.getClientRects().length") == 1
     finally:
         context.close()
+
+
+def test_a_list_filter_error_names_the_field_as_the_panel_labels_it(client, signed_in):
+    page = client.get("/leads?price_from=abc").get_data(as_text=True)
+    assert "<strong>Price, from</strong>" in page and "price_from</strong>" not in page
