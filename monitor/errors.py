@@ -36,6 +36,13 @@ def wants_problem_json():
     return request.path.startswith(("/api/", "/oauth2/"))
 
 
+def wants_json():
+    """The API, or a page's fetch that asks for JSON rather than a page (the record picker, the board)."""
+    if wants_problem_json():
+        return True
+    return request.accept_mimetypes.best_match(("text/html", "application/json")) == "application/json"
+
+
 def problem(status, detail, title=None, headers=None, **extra):
     """A problem+json response in amoCRM's shape."""
     body = {

@@ -1,6 +1,10 @@
-"""Interface language: the user's choice, else the browser's Accept-Language."""
-from flask import current_app, has_request_context, request
+"""Interface language: the user's saved choice, else the one picked on the sign-in page, else the browser's
+Accept-Language."""
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
+
+# The language picked on the sign-in page (before anyone is signed in), kept in this browser's session.
+SESSION_KEY = "language"
 
 
 def select_locale():
@@ -11,7 +15,15 @@ def select_locale():
     user = current_user._get_current_object() if current_user else None
     if user is not None and user.is_authenticated and user.language in languages:
         return user.language
+    if session.get(SESSION_KEY) in languages:
+        return session[SESSION_KEY]
     return request.accept_languages.best_match(languages) or languages[0]
+
+
+def choose_language(language):
+    """Remember `language` for this browser when it is one the interface speaks; anything else is ignored."""
+    if language in current_app.config["LANGUAGES"]:
+        session[SESSION_KEY] = language
 
 
 def init_app(app):

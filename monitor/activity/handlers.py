@@ -1,11 +1,17 @@
-"""How a refused view answers: an HTML page, or problem+json under /api."""
+"""How a refused view answers: an HTML page, or problem+json under /api and to a page's fetch asking for JSON."""
 from flask import render_template
 from flask_babel import gettext as _
 from flask_login import logout_user
 
 from monitor.activity.service import LimitReached
-from monitor.activity.wording import active_administrators, describe_refusal, limit_in_plain_words, whom_to_ask
-from monitor.errors import problem, wants_problem_json
+from monitor.activity.wording import (
+    active_administrators,
+    describe_refusal,
+    limit_in_plain_words,
+    refusal_sentences,
+    whom_to_ask,
+)
+from monitor.errors import problem, wants_json, wants_problem_json
 
 
 def limit_reached_response(error: LimitReached):
@@ -21,10 +27,14 @@ def limit_reached_response(error: LimitReached):
         if error.status == 403:
             detail = f"{detail}. {whom_to_ask()}"
         return problem(error.status, detail, headers=headers)
+    sentences = refusal_sentences(error) if error.status == 403 else []
     if error.status == 403:
-        logout_user()  # the account is deactivated: the page shows no workspace around it
+        logout_user()  # the account is deactivated: the page shows no workspace around it, /login says why
+    if wants_json():  # a page's fetch (the record picker): the words the refused page and /login say
+        return problem(error.status, " ".join((*sentences, whom_to_ask())) if sentences else detail,
+                       headers=headers)
     page = render_template(
-        "errors/refused.html", error=error, detail=detail,
+        "errors/refused.html", error=error, detail=detail, sentences=sentences,
         reached=limit_in_plain_words(error.counter, error.limit, error.period) if error.counter else None,
         administrators=active_administrators() if error.status == 403 else [],
     )

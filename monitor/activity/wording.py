@@ -61,6 +61,25 @@ def whom_to_ask():
              administrators=administrators_in_words())
 
 
+def deactivation_sentences(counter, limit, period):
+    """Why an account is deactivated, sentence by sentence, as every refusal and the sign-in page say it:
+    which limit (or an administrator, when `counter` is None) and that the data is safe. `whom_to_ask` follows."""
+    if counter is None:
+        return [_("Your account has been deactivated by an administrator."),
+                _("Your data is safe: nothing was deleted or changed.")]
+    return [
+        _("Your account was deactivated by activity monitoring (%(limit)s).",
+          limit=describe_limit(counter, limit, period)),
+        limit_in_plain_words(counter, limit, period),
+        _("Your data is safe: nothing was deleted or changed."),
+    ]
+
+
+def refusal_sentences(refusal):
+    """The sentences of a LimitReached (403): the limit it names, else the user's latest deactivation."""
+    return deactivation_sentences(refusal.counter, refusal.limit, refusal.period)
+
+
 def deactivation_message(user) -> Optional[str]:
     """Why monitoring deactivated this user, in their terms, and whom to ask; None when it did not (an
     administrator did)."""
@@ -69,19 +88,9 @@ def deactivation_message(user) -> Optional[str]:
     event = latest_deactivation(user.id)
     if event is None:
         return None
-    return " ".join((
-        _("Your account was deactivated by activity monitoring (%(limit)s).",
-          limit=describe_limit(event.counter, event.limit_value, event.period)),
-        limit_in_plain_words(event.counter, event.limit_value, event.period),
-        _("Your data is safe: nothing was deleted or changed."),
-        whom_to_ask(),
-    ))
+    return " ".join((*deactivation_sentences(event.counter, event.limit_value, event.period), whom_to_ask()))
 
 
 def inactive_message(user):
     """Why a deactivated user cannot go on, in their terms, whoever deactivated them, and whom to ask."""
-    return deactivation_message(user) or " ".join((
-        _("Your account has been deactivated by an administrator."),
-        _("Your data is safe: nothing was deleted or changed."),
-        whom_to_ask(),
-    ))
+    return deactivation_message(user) or " ".join((*deactivation_sentences(None, None, None), whom_to_ask()))

@@ -5,8 +5,9 @@ from flask import current_app, flash, g, redirect, render_template, request, ses
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from monitor import i18n
 from monitor.auth import bp
-from monitor.auth import session as _session  # noqa: F401  (registers the user loader)
+from monitor.auth import session as _session  # the user loader, and why a session ended
 from monitor.auth.forms import LanguageForm, LoginForm, PasswordForm
 from monitor.forms import show_errors
 from monitor.services import dashboard, records, signin, users
@@ -43,7 +44,10 @@ def index():
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Sign in with e-mail and password."""
+    """Sign in with e-mail and password; `?lang=en|ru` switches the page's language before signing in."""
+    if request.method == "GET" and "lang" in request.args:
+        i18n.choose_language(request.args["lang"])
+        return redirect(url_for("auth.login", next=safe_next(request.args.get("next"))))
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")) or url_for("auth.index"))
     form = LoginForm()
@@ -56,9 +60,12 @@ def login():
         else:
             signin.start_session(user)
             new_csrf_secret()
+            _session.forget_deactivation()
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for("auth.index"))
-    return render_template("auth/login.html", form=form, error=error)
+    elif request.method == "GET":
+        error = _session.deactivation_note()  # signed out by a deactivation: said here, in the one error place
+    return render_template("auth/login.html", form=form, error=error, next=safe_next(request.args.get("next")))
 
 
 @bp.route("/logout", methods=["POST"])
