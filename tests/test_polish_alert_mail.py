@@ -84,3 +84,26 @@ def test_flask_base_url_in_the_environment_sets_the_base(monkeypatch, db_path):
     assert create_app(make_config(db_path)).config["BASE_URL"] == "https://crm.example.com"
     monkeypatch.delenv("FLASK_BASE_URL")
     assert create_app(make_config(db_path)).config["BASE_URL"] is None
+
+
+@pytest.mark.parametrize("asked, expected_page",
+                         [("event", 2), ("oldest", 3), ("newest", 1), ("abc", 1), ("999999", 1)])
+def test_the_history_link_opens_the_page_with_its_event(app, client, auth, admin, user, asked, expected_page):
+    from datetime import datetime, timedelta
+
+    from monitor.activity.usage import HISTORY_PER_PAGE
+
+    with app.app_context():
+        start = datetime(2026, 1, 1)
+        events = [ActivityEvent(event=ActivityEvent.REACTIVATED, user_id=user,
+                                created_at=start + timedelta(minutes=number))
+                  for number in range(2 * HISTORY_PER_PAGE + 5)]
+        db.session.add_all(events)
+        db.session.commit()
+        ids = [event.id for event in events]  # oldest first
+    target = {"event": ids[HISTORY_PER_PAGE + 4], "oldest": ids[0], "newest": ids[-1]}.get(asked, asked)
+    auth.login("ada@example.com")
+    page = client.get(f"/settings/activity/history?event={target}").get_data(as_text=True)
+    assert f'<span class="current">{expected_page} / 3</span>' in page
+    if asked in ("event", "oldest", "newest"):
+        assert f'id="event-{target}"' in page

@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from monitor.activity import audit
@@ -91,6 +91,17 @@ def history_page(page):
         .limit(HISTORY_PER_PAGE).offset((page - 1) * HISTORY_PER_PAGE)
     ).all()
     return [_entry(event) for event in events], page, pages
+
+
+def page_of_event(event_id):
+    """The history page (history_page's numbering) that shows the event with this id; None when there is none."""
+    event = db.session.get(ActivityEvent, event_id)
+    if event is None:
+        return None
+    newer = db.session.scalar(select(func.count(ActivityEvent.id)).where(or_(
+        ActivityEvent.created_at > event.created_at,
+        and_(ActivityEvent.created_at == event.created_at, ActivityEvent.id > event.id))))
+    return newer // HISTORY_PER_PAGE + 1
 
 
 def _entry(event):

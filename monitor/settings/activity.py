@@ -10,6 +10,7 @@ from monitor.activity import preview, usage
 from monitor.activity import settings as activity_settings
 from monitor.db import db
 from monitor.forms import show_errors
+from monitor.inputs import InvalidValue, parse_id
 from monitor.models import User
 from monitor.services.errors import ValidationError
 from monitor.settings import bp
@@ -68,7 +69,14 @@ def activity_usage():
 
 @bp.route("/activity/history")
 def activity_history():
-    """Deactivations, reactivations and notify-only alerts, newest first."""
+    """Deactivations, reactivations and notify-only alerts, newest first. `?event=<id>` (an alert e-mail's
+    link) opens the page showing that event, whose row is `#event-<id>`; an unknown or bad id: page 1."""
     page = request.args.get("page", 1, type=int)
+    if "page" not in request.args:
+        try:
+            event_id = parse_id(request.args.get("event", ""))
+        except InvalidValue:
+            event_id = None
+        page = (usage.page_of_event(event_id) if event_id is not None else None) or 1
     events, page, pages = usage.history_page(page)
     return render_template("settings/activity_history.html", events=events, page=page, pages=pages)
