@@ -31,7 +31,7 @@ def test_admin_creates_a_token_and_sees_the_secret_only_once(client, api, signed
 
 
 @pytest.mark.parametrize("field,value,message", [
-    ("name", "  ", "Enter a name"),
+    ("name", "  ", "This field is required."),
     ("name", "x" * 101, "At most 100"),
     ("days", "0", "from 1 to 3650"),
     ("days", "3651", "from 1 to 3650"),
@@ -99,7 +99,7 @@ def test_cli_prints_a_working_token(runner, user, api):
     (["create-token", "nobody@example.com"], "No user with the e-mail nobody@example.com"),
     (["create-token", "ulla@example.com", "--days", "0"], "0 is not in the range"),
     (["create-token", "ulla@example.com", "--days", "many"], "'many' is not a valid integer"),
-    (["create-token", "ulla@example.com", "--name", " "], "Enter a name"),
+    (["create-token", "ulla@example.com", "--name", " "], "This field is required."),
 ])
 def test_cli_errors_are_clear(runner, user, args, message):
     result = runner.invoke(args=args)

@@ -3,6 +3,7 @@ from datetime import datetime
 
 import pytest
 
+from monitor.crm.filters import field_label
 from tests.fixtures_crm import ENTITIES, row_links, row_names
 
 
@@ -152,7 +153,7 @@ def test_saved_preset_is_the_users_own_and_can_be_deleted(client, auth, four_dea
 
 def test_saving_a_preset_needs_a_name(client, four_deals):
     response = client.post("/leads/presets", data={"name": " ", "query": "tag=vip"}, follow_redirects=True)
-    assert "Enter a name for the preset." in response.get_data(as_text=True)
+    assert "This field is required." in response.get_data(as_text=True)
     assert client.post("/leads/presets", data={"name": "Bad", "query": "price_from=x"}).status_code == 400
 
 
@@ -190,7 +191,9 @@ def test_bad_parameters_get_a_clear_400_page_and_show_nothing(client, signed_in,
     response = client.get(f"/leads?{query}")
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "Some of the parameters are not valid" in page and f"<strong>{parameter}</strong>" in page
+    # The summary names the field as the panel labels it ("Price, from"), not the parameter (issue 15).
+    label = str(field_label(parameter, "Price"))
+    assert "Some of the parameters are not valid" in page and f"<strong>{label}</strong>" in page
     assert row_names(page) == [] and 'class="filter-form"' in page
     assert charges == []
 

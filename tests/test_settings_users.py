@@ -49,7 +49,7 @@ def test_admin_creates_a_user(client, signed_in_admin, app):
 @pytest.mark.parametrize("field,value,message", [
     ("email", "not-an-email", b"valid e-mail"),
     ("email", "ada@example.com", b"already has this e-mail"),
-    ("name", "  ", b"Enter a name"),
+    ("name", "  ", b"This field is required."),
     ("password", "short", b"at least 8"),
     ("name", "N" * 201, b"At most 200 characters"),
     ("password", "p" * 1025, b"At most 1024 characters"),

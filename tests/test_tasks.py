@@ -96,7 +96,7 @@ LONG = "x" * 10_000
 
 
 @pytest.mark.parametrize(("change", "field", "message"), [
-    ({"text": "   "}, "text", "Say what is to be done."),
+    ({"text": "   "}, "text", "This field is required."),
     ({"text": LONG}, "text", "A task holds at most 2,000 characters."),
     ({"due_at": "27.11.2026"}, "due_at", "Enter the due time as YYYY-MM-DD or YYYY-MM-DD HH:MM."),
     ({"due_at": "2026-02-30"}, "due_at", "Enter the due time as YYYY-MM-DD or YYYY-MM-DD HH:MM."),

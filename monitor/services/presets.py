@@ -45,7 +45,7 @@ def save_preset(user_id, entity, name, query):
     """Save `query` (a list's query string, already checked) under `name` for this user."""
     name = without_control_characters(name or "").strip()
     if not name:
-        raise ValidationError({"name": _l("Enter a name for the preset.")})
+        raise ValidationError({"name": _l("This field is required.")})
     if len(name) > MAX_NAME_LENGTH:
         raise ValidationError({"name": _l("At most %(n)d characters.", n=MAX_NAME_LENGTH)})
     if len(query) > MAX_QUERY_LENGTH:

@@ -117,7 +117,7 @@ def check_task(data, zone, task=None, user=None):
     if task is None or "text" in data:
         text = without_control_characters(str(data.get("text") or "")).strip()
         if not text:
-            errors["text"] = _l("Say what is to be done.")
+            errors["text"] = _l("This field is required.")
         elif len(text) > MAX_TASK_TEXT:
             errors["text"] = _l("A task holds at most %(n)s characters.", n=f"{MAX_TASK_TEXT:,}")
         values["text"] = text

@@ -51,7 +51,7 @@ def _check(user, name, days):
     elif not user.active:
         errors["user_id"] = _l("This user is deactivated: tick Activity for them first.")
     if not (name or "").strip():
-        errors["name"] = _l("Enter a name.")
+        errors["name"] = _l("This field is required.")
     elif len(name.strip()) > MAX_NAME_LENGTH:
         errors["name"] = _l("At most %(n)d characters.", n=MAX_NAME_LENGTH)
     if isinstance(days, bool) or not isinstance(days, int) or not MIN_DAYS <= days <= MAX_DAYS:

@@ -83,7 +83,7 @@ def _errors(user, name, email, password, creating):
     """Field errors of a user's name, e-mail and password (an empty dict when all is well)."""
     errors = {}
     if not (name or "").strip():
-        errors["name"] = _l("Enter a name.")
+        errors["name"] = _l("This field is required.")
     elif len(name.strip()) > MAX_NAME_LENGTH:
         errors["name"] = _l("At most %(n)d characters.", n=MAX_NAME_LENGTH)
     if not is_valid_email(email):
@@ -100,7 +100,7 @@ def _errors(user, name, email, password, creating):
 
 def _password_error(password, required):
     if not password:
-        return _l("Enter a password.") if required else None
+        return _l("This field is required.") if required else None
     if len(password) < MIN_PASSWORD_LENGTH:
         return _l("The password must be at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
     if len(password) > MAX_PASSWORD_LENGTH:
