@@ -24,6 +24,9 @@
 
   // A picker: the id input hidden, chips for the chosen records, a search box with suggestions
   // from data-source, the entity's autocomplete URL (each suggestion shown is counted by activity monitoring).
+  // The search box is an ARIA combobox (list autocomplete): the focus stays in it while ArrowDown/ArrowUp move
+  // the highlight through every suggestion, wrapping around at either end (aria-activedescendant names it);
+  // Enter picks the highlighted one (the first when none is), Escape closes the list.
   function setUpPicker(box) {
     const input = document.getElementById(box.dataset.pickerFor);
     if (!input) return;
@@ -32,14 +35,21 @@
     const known = new Map();
     current.querySelectorAll("[data-id]").forEach((chip) => known.set(chip.dataset.id, chip.textContent));
     let chosen = parseIds(input.value);
+    const listId = `${input.id}-suggestions`;
 
     const search = element("input", "picker-search");
     search.type = "search";
     search.placeholder = box.dataset.placeholder || "";
     search.setAttribute("aria-label", box.dataset.placeholder || "");
     search.setAttribute("autocomplete", "off");
+    search.setAttribute("role", "combobox");
+    search.setAttribute("aria-autocomplete", "list");
+    search.setAttribute("aria-controls", listId);
+    search.setAttribute("aria-expanded", "false");
     const results = element("ul", "picker-results");
+    results.id = listId;
     results.setAttribute("role", "listbox");
+    if (box.dataset.placeholder) results.setAttribute("aria-label", box.dataset.placeholder);
     results.hidden = true;
     input.hidden = true;
     current.after(search, results);
@@ -69,45 +79,82 @@
       });
     }
 
+    let lastItems = [];
+    let active = -1; // the highlighted suggestion's index in lastItems, -1 for none
+
+    function options() {
+      return Array.from(results.querySelectorAll(".picker-option"));
+    }
+
+    function highlight(index) {
+      active = index;
+      options().forEach((option, at) => option.setAttribute("aria-selected", String(at === index)));
+      const option = options()[index];
+      if (option) {
+        search.setAttribute("aria-activedescendant", option.id);
+        option.scrollIntoView({ block: "nearest" });
+      } else {
+        search.removeAttribute("aria-activedescendant");
+      }
+    }
+
+    function open() {
+      results.hidden = false;
+      search.setAttribute("aria-expanded", "true");
+    }
+
+    function close() {
+      results.hidden = true;
+      search.setAttribute("aria-expanded", "false");
+      highlight(-1);
+    }
+
     function choose(item) {
       const id = String(item.id);
       known.set(id, item.name);
       chosen = multiple ? (chosen.includes(id) ? chosen : [...chosen, id]) : [id];
       save();
       search.value = "";
-      results.hidden = true;
+      close();
     }
 
     function show(items) {
       results.replaceChildren();
+      active = -1;
+      search.removeAttribute("aria-activedescendant");
       if (!items.length) results.append(element("li", "picker-empty", box.dataset.emptyText || ""));
-      items.forEach((item) => {
+      items.forEach((item, index) => {
         const option = element("li", "picker-option");
+        option.id = `${listId}-${index}`;
         option.setAttribute("role", "option");
-        option.tabIndex = -1;
+        option.setAttribute("aria-selected", "false");
         option.append(element("span", "picker-name", item.name), element("span", "picker-hint", item.hint || ""));
         option.addEventListener("mousedown", (event) => {
-          event.preventDefault();
+          event.preventDefault(); // the search box keeps the focus
           choose(item);
-        });
-        option.addEventListener("keydown", (event) => {
-          if (event.key === "Enter") {
-            event.preventDefault();
-            choose(item);
-          }
         });
         results.append(option);
       });
-      results.hidden = false;
+      open();
+    }
+
+    // One step through the suggestions, wrapping: past the last comes the first, before the first the last.
+    function step(by) {
+      if (results.hidden) {
+        if (!lastItems.length || search.value.trim().length < MIN_QUERY) return;
+        show(lastItems);
+      }
+      const count = options().length;
+      if (!count) return;
+      highlight(active < 0 ? (by > 0 ? 0 : count - 1) : (active + by + count) % count);
     }
 
     let timer = null;
-    let lastItems = [];
     search.addEventListener("input", () => {
       clearTimeout(timer);
       const query = search.value.trim();
       if (query.length < MIN_QUERY) {
-        results.hidden = true;
+        close();
         return;
       }
       timer = setTimeout(async () => {
@@ -117,26 +164,30 @@
             headers: { Accept: "application/json" },
           });
           if (!response.ok) throw new Error(String(response.status));
-          lastItems = await response.json();
+          const items = await response.json();
+          if (search.value.trim() !== query) return; // typed on meanwhile: a newer request answers
+          lastItems = items;
           show(lastItems);
         } catch (error) {
           results.replaceChildren(element("li", "picker-empty", box.dataset.errorText || String(error)));
-          results.hidden = false;
+          highlight(-1);
+          open();
         }
       }, DEBOUNCE_MS);
     });
     search.addEventListener("keydown", (event) => {
       if (event.key === "Enter") {
         event.preventDefault(); // Enter picks a suggestion; it does not submit the card
-        if (lastItems.length && !results.hidden) choose(lastItems[0]);
-      } else if (event.key === "ArrowDown" && !results.hidden) {
-        const first = results.querySelector(".picker-option");
-        if (first) first.focus();
+        if (lastItems.length && !results.hidden) choose(lastItems[active < 0 ? 0 : active]);
+      } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault(); // the caret stays where it is
+        step(event.key === "ArrowDown" ? 1 : -1);
       } else if (event.key === "Escape") {
-        results.hidden = true;
+        if (!results.hidden) event.preventDefault(); // closing the list does not also clear the search
+        close();
       }
     });
-    search.addEventListener("blur", () => setTimeout(() => { results.hidden = true; }, 150));
+    search.addEventListener("blur", () => setTimeout(close, 150));
     render();
   }
 
