@@ -163,7 +163,14 @@
             credentials: "same-origin",
             headers: { Accept: "application/json" },
           });
-          if (!response.ok) throw new Error(String(response.status));
+          if (!response.ok) {
+            // A refusal (activity monitoring, rights) explains itself in a problem's `detail`: show that.
+            const problem = await response.json().catch(() => ({}));
+            results.replaceChildren(element("li", "picker-empty", problem.detail || box.dataset.errorText));
+            highlight(-1);
+            open();
+            return;
+          }
           const items = await response.json();
           if (search.value.trim() !== query) return; // typed on meanwhile: a newer request answers
           lastItems = items;
