@@ -196,8 +196,8 @@ def test_a_note_is_added_escaped_with_its_line_breaks(client, signed_in, crm_bui
 
 
 @pytest.mark.parametrize("text, message", [
-    ("", "Write the note first."),
-    (" \n\t ", "Write the note first."),
+    ("", "This field is required."),
+    (" \n\t ", "This field is required."),
     ("x" * 10_001, "A note holds at most 10,000 characters."),
 ])
 def test_a_bad_note_shows_the_card_again_with_the_message_and_saves_nothing(client, signed_in, crm_builder, charges,

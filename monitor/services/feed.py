@@ -29,7 +29,7 @@ def parse_note(text):
     """A note as typed, trimmed; ValidationError({"text": ...}) when empty or over MAX_NOTE characters."""
     text = without_control_characters(text or "").strip()
     if not text:
-        raise ValidationError({"text": _l("Write the note first.")})
+        raise ValidationError({"text": _l("This field is required.")})
     if len(text) > MAX_NOTE:
         raise ValidationError({"text": _l("A note holds at most %(n)s characters.", n=f"{MAX_NOTE:,}")})
     return text
