@@ -115,3 +115,22 @@ def test_the_record_picker_is_a_combobox_driven_by_the_keyboard(page, demo_serve
     expect(page.locator(".flash-success")).to_contain_text("Keyboard picked deal")
     expect(page.locator("dl.facts")).to_contain_text(chosen)
     assert csp_errors == []
+
+
+def test_a_picker_refused_by_activity_monitoring_shows_why_in_its_list(page, demo_server, app, set_limits,
+                                                                       csp_errors):
+    with app.app_context():
+        name = db.session.scalars(select(Company.name).order_by(Company.id)).first()
+    sign_in_browser(page, demo_server, "anna@tally.example", demo.DEMO_PASSWORD)
+    expect(page).to_have_url(re.compile(r"/$"))
+    page.goto(f"{demo_server}/leads/new")
+    set_limits(list_limit=1)  # the picker's suggestions take the list past it: refused
+    search = page.locator(".picker[data-entity=companies] .picker-search")
+    search.focus()
+    page.keyboard.type(name[:4])
+    listbox = page.locator(f"#{search.get_attribute('aria-controls')}")
+    expect(listbox).to_be_visible()
+    message = listbox.locator(".picker-empty")
+    expect(message).to_contain_text("activity monitoring")
+    expect(message).not_to_have_text("Search is not available right now")
+    assert csp_errors == []
