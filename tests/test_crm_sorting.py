@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import event
 
 from monitor.crm import entities
+from monitor.crm.filters import field_label
 from monitor.db import db
 from monitor.services import records
 from tests.conftest import both_backends
@@ -216,7 +217,8 @@ def test_a_sort_the_list_lacks_or_a_bad_direction_is_a_400_with_the_message(clie
     response = client.get(url)
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert f"<strong>{parameter}</strong>: {message}" in page
+    # Named as the panel labels the field ("Sort", "Sort direction"), not as the parameter (issue 15).
+    assert f"<strong>{field_label(parameter, 'Price')}</strong>: {message}" in page
     assert row_links(page) == []
 
 
