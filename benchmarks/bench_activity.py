@@ -22,7 +22,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import bench_crm  # noqa: E402
-import requests  # noqa: E402
 
 from monitor import create_app  # noqa: E402
 
@@ -73,11 +72,7 @@ def through_gunicorn(database, repeat, workers):
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        bench_crm._signed_in_session(base)  # waits until the server is up
-        session = requests.Session()
-        login = session.get(f"{base}/login")
-        token = login.text.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-        session.post(f"{base}/login", data={"csrf_token": token, "email": USER[0], "password": USER[1]})
+        session = bench_crm.signed_in_session(base, *USER)  # waits until the server is up
 
         def fetch(url):
             response = session.get(base + url, allow_redirects=False)

@@ -173,7 +173,7 @@ def through_gunicorn(databases, measured, repeat, workers):
             ))
             bases[size] = f"http://127.0.0.1:{port}"
             for who in {who for _label, _url, who in measured[size]}:
-                sessions[size, who] = _signed_in_session(bases[size], who)
+                sessions[size, who] = _signed_in_as(bases[size], who)
 
         def fetcher(size):
             def fetch(who, url):
@@ -189,22 +189,32 @@ def through_gunicorn(databases, measured, repeat, workers):
             server.wait(timeout=30)
 
 
-def _signed_in_session(base, who=None):
-    """A requests session signed in as the administrator (who None) or the demo user `who`."""
+def signed_in_session(base, email, password):
+    """A requests session signed in at `base` through the form (waits for the server to listen);
+    RuntimeError when the sign-in is refused. Also used by bench_load.py."""
     session = requests.Session()
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while True:
         try:
-            login = session.get(f"{base}/login", timeout=5)
+            login = session.get(f"{base}/login", timeout=10)
             break
         except requests.ConnectionError:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login.text).group(1)
-    password = demo.ADMIN_PASSWORD if who is None else demo.DEMO_PASSWORD
-    session.post(f"{base}/login", data={"csrf_token": token, "email": who or demo.ADMIN_EMAIL, "password": password})
+    response = session.post(f"{base}/login", data={"csrf_token": token, "email": email, "password": password},
+                            allow_redirects=False, timeout=30)
+    if response.status_code != 302 or "/login" in response.headers.get("Location", ""):
+        raise RuntimeError(f"sign-in of {email} refused: {response.status_code}")
     return session
+
+
+def _signed_in_as(base, who=None):
+    """Signed in as the administrator (who None) or the demo user `who`."""
+    if who is None:
+        return signed_in_session(base, demo.ADMIN_EMAIL, demo.ADMIN_PASSWORD)
+    return signed_in_session(base, who, demo.DEMO_PASSWORD)
 
 
 def main():

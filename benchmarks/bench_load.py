@@ -29,7 +29,6 @@ import platform
 import random
 import re
 import resource
-import shutil
 import signal
 import sqlite3
 import statistics
@@ -47,10 +46,12 @@ from sqlalchemy import bindparam, create_engine, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench_crm import signed_in_session  # noqa: E402 (this folder)
+
 from monitor.services import demo  # noqa: E402
 from monitor.services.records import rights  # noqa: E402
 from tests.conftest import free_port  # noqa: E402
-from tests.fixtures_postgres import SERVER_SETTINGS, _run, _server_binaries, _skip_reason, fresh_database  # noqa: E402
+from tests.fixtures_postgres import _server_binaries, _skip_reason, fresh_database, throwaway_cluster  # noqa: E402
 
 BIN = Path(sys.executable).parent
 # URL name -> table; each list is followed by a card of the same kind.
@@ -61,26 +62,13 @@ BENCH_EMAIL = "load{:03d}@tally.example"
 
 @contextmanager
 def postgres_cluster():
-    """A throwaway PostgreSQL cluster on 127.0.0.1 (as the `postgres` OS user when root); yields its URL."""
+    """A throwaway PostgreSQL cluster, started as the tests start theirs; yields its URL."""
     bindir = _server_binaries()
     reason = _skip_reason(bindir)
     if reason:
         raise SystemExit(reason)
-    home = Path(tempfile.mkdtemp(prefix="tally-load-pg-"))
-    try:
-        if os.geteuid() == 0:
-            shutil.chown(home, "postgres", "postgres")
-        data, port = home / "data", free_port()
-        _run([str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
-              "--locale=C.UTF-8", "--no-sync", "--no-instructions"])
-        _run([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(home / "server.log"), "-w", "-t", "30",
-              "-o", f"-h 127.0.0.1 -p {port} -k {home} {SERVER_SETTINGS}", "start"])
-        try:
-            yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
-        finally:
-            _run([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"])
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
+    with throwaway_cluster(bindir, prefix="tally-load-pg-") as url:
+        yield url
 
 
 def database_url(stack, backend):
@@ -161,23 +149,7 @@ def gunicorn(url, workers, threads):
 
 def sign_in(base, email):
     """A requests session signed in as `email` (the demo password); waits for the server to listen."""
-    session = requests.Session()
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            login = session.get(f"{base}/login", timeout=10)
-            break
-        except requests.ConnectionError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login.text).group(1)
-    response = session.post(f"{base}/login", data={"csrf_token": token, "email": email,
-                                                   "password": demo.DEMO_PASSWORD},
-                            allow_redirects=False, timeout=30)
-    if response.status_code != 302 or "/login" in response.headers.get("Location", ""):
-        raise RuntimeError(f"sign-in of {email} refused: {response.status_code}")
-    return session
+    return signed_in_session(base, email, demo.DEMO_PASSWORD)
 
 
 def clicks(rng, data):

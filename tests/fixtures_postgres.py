@@ -74,7 +74,16 @@ def postgres_url():
     reason = _skip_reason(bindir)
     if reason:
         pytest.skip(reason)
-    home = Path(tempfile.mkdtemp(prefix="tally-pg-"))
+    with throwaway_cluster(bindir) as url:
+        yield url
+
+
+@contextmanager
+def throwaway_cluster(bindir, prefix="tally-pg-"):
+    """A PostgreSQL cluster of `bindir`'s binaries in a temporary folder, on 127.0.0.1 and a free port (as the
+    `postgres` OS user when root); yields the URL of its `postgres` database, then stops and removes it.
+    Also used by benchmarks/bench_load.py."""
+    home = Path(tempfile.mkdtemp(prefix=prefix))
     try:
         if os.geteuid() == 0:
             shutil.chown(home, "postgres", "postgres")

@@ -140,33 +140,37 @@ def _by_responsible(kind, filters):
 
 
 def _by_stage(kind, filters):
-    if kind.model is not Deal:
-        return []
+    return stage_clauses(filters) if kind.model is Deal else []
+
+
+def stage_clauses(filters, pipeline_id=Deal.pipeline_id, status_id=Deal.status_id):
+    """The pipelines, statuses and stages of `filters` as WHERE clauses on these columns: the deals' own,
+    or record_totals' (totals.py answers the same question from there)."""
     conditions = []
     if filters.pipelines:
-        conditions.append(Deal.pipeline_id.in_(filters.pipelines))
+        conditions.append(pipeline_id.in_(filters.pipelines))
     if filters.statuses:
-        conditions.append(Deal.status_id.in_(filters.statuses))
+        conditions.append(status_id.in_(filters.statuses))
     if filters.stages:
         conditions.append(or_(*(
-            and_(Deal.pipeline_id == pipeline_id, Deal.status_id == status_id)
-            for pipeline_id, status_id in filters.stages
+            and_(pipeline_id == pipeline, status_id == status) for pipeline, status in filters.stages
         )))
     return conditions
 
 
-def _state_condition(state):
+def state_clause(state, status_id=Deal.status_id):
+    """Deals in `state` ("open", "won", "lost") as a WHERE clause on this status column."""
     if state == "won":
-        return Deal.status_id == WON_STATUS_ID
+        return status_id == WON_STATUS_ID
     if state == "lost":
-        return Deal.status_id == LOST_STATUS_ID
+        return status_id == LOST_STATUS_ID
     if state == "open":
-        return Deal.status_id.notin_(CLOSED_STATUSES)
+        return status_id.notin_(CLOSED_STATUSES)
     raise ValueError(f"unknown state {state!r}")
 
 
 def in_state(status_id, state):
-    """Whether a deal in this status is in `state` ("open", "won", "lost"): _state_condition in Python."""
+    """Whether a deal in this status is in `state` ("open", "won", "lost"): state_clause in Python."""
     if state not in STATES:
         raise ValueError(f"unknown state {state!r}")
     return {"won": status_id == WON_STATUS_ID, "lost": status_id == LOST_STATUS_ID}.get(
@@ -176,7 +180,7 @@ def in_state(status_id, state):
 def _by_state(kind, filters):
     if filters.state is None:
         return []
-    condition = _state_condition(filters.state)
+    condition = state_clause(filters.state)
     if not kind.by_state:
         return []
     if kind.model is Contact:

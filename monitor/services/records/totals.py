@@ -9,12 +9,12 @@ tags, prices, dates, ids, links) needs the records themselves.
 """
 from dataclasses import replace
 
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import false, func, select
 
 from monitor.db import db
 from monitor.models import Deal, RecordTotal
-from monitor.models.crm import LOST_STATUS_ID, WON_STATUS_ID
 from monitor.services import search
+from monitor.services.records.conditions import stage_clauses, state_clause
 from monitor.services.records.kinds import KINDS
 
 # The ListFilters fields record_totals can answer; any other one set needs the records themselves.
@@ -76,25 +76,8 @@ def _by_user(kind, filters):
 
 
 def _by_stage(filters):
-    """Pipelines, statuses, stages and state (as conditions._by_stage and _by_state do for deals)."""
-    total = RecordTotal
-    conditions = []
-    if filters.pipelines:
-        conditions.append(total.pipeline_id.in_(filters.pipelines))
-    if filters.statuses:
-        conditions.append(total.status_id.in_(filters.statuses))
-    if filters.stages:
-        conditions.append(or_(*(and_(total.pipeline_id == pipeline_id, total.status_id == status_id)
-                                for pipeline_id, status_id in filters.stages)))
+    """Pipelines, statuses, stages and state, as the deals' own conditions read them."""
+    conditions = stage_clauses(filters, RecordTotal.pipeline_id, RecordTotal.status_id)
     if filters.state is not None:
-        conditions.append(_state(filters.state))
+        conditions.append(state_clause(filters.state, RecordTotal.status_id))
     return conditions
-
-
-def _state(state):
-    closed = (WON_STATUS_ID, LOST_STATUS_ID)
-    states = {"won": RecordTotal.status_id == WON_STATUS_ID, "lost": RecordTotal.status_id == LOST_STATUS_ID,
-              "open": RecordTotal.status_id.notin_(closed)}
-    if state not in states:
-        raise ValueError(f"unknown state {state!r}")
-    return states[state]
